@@ -1,0 +1,75 @@
+#pragma once
+
+#include <exception>
+#include <stdexcept>
+#include <string>
+
+namespace ember {
+
+/// Root of every error ember throws. Messages name what was wrong and what is allowed.
+class Error : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// An argument outside what the function accepts (Spark: IllegalArgumentException).
+class IllegalArgumentError : public Error {
+ public:
+  using Error::Error;
+};
+
+/// A call that the object's current state does not allow (Spark: IllegalStateException).
+class IllegalStateError : public Error {
+ public:
+  using Error::Error;
+};
+
+/// An operation that is not supported on this object (Spark: UnsupportedOperationException).
+class UnsupportedOperationError : public Error {
+ public:
+  using Error::Error;
+};
+
+/// A lookup of something absent: a configuration key, an element of an empty dataset.
+class NoSuchElementError : public Error {
+ public:
+  using Error::Error;
+};
+
+/// Reading or writing files or sockets failed.
+class IoError : public Error {
+ public:
+  using Error::Error;
+};
+
+/// Bytes could not be turned back into values, or a value could not be written.
+class SerializationError : public Error {
+ public:
+  using Error::Error;
+};
+
+/// A task of a job threw. The message carries the stage, the partition and the original message;
+/// `cause()` is the original exception.
+class TaskFailedError : public Error {
+ public:
+  TaskFailedError(int stage_id, int partition, std::string cause_message, std::exception_ptr cause)
+      : Error("Job aborted due to stage failure: task for partition " + std::to_string(partition) +
+              " in stage " + std::to_string(stage_id) + " failed: " + cause_message),
+        stage_id_(stage_id),
+        partition_(partition),
+        cause_message_(std::move(cause_message)),
+        cause_(std::move(cause)) {}
+
+  int stageId() const noexcept { return stage_id_; }
+  int partition() const noexcept { return partition_; }
+  const std::string& causeMessage() const noexcept { return cause_message_; }
+  std::exception_ptr cause() const noexcept { return cause_; }
+
+ private:
+  int stage_id_;
+  int partition_;
+  std::string cause_message_;
+  std::exception_ptr cause_;
+};
+
+}  // namespace ember

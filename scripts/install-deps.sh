@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs everything ember needs to build, test and benchmark, from Debian 12's
+# packages. Idempotent: when every package is present it returns at once.
+set -euo pipefail
+
+packages=(
+  build-essential g++ cmake ninja-build pkg-config clang-format
+  libabsl-dev libcereal-dev libfmt-dev libspdlog-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+  netcat-openbsd
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+
+sudo_cmd=()
+if [ "$(id -u)" -ne 0 ]; then sudo_cmd=(sudo); fi
+export DEBIAN_FRONTEND=noninteractive
+"${sudo_cmd[@]}" apt-get update -qq
+"${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
