@@ -1,0 +1,41 @@
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "ember/streaming/dstream_node.hpp"
+
+namespace ember::detail {
+
+/// Spark's FileInputDStream for text files. At batch t it takes the regular files directly in
+/// the directory whose modification time is in (threshold, t], where threshold is the later of
+/// the clock at start and t minus the remember window (spark.streaming.fileStream.
+/// minRememberDuration, 60 s, rounded up to whole batches), and that no remembered batch took.
+/// Names starting with '.' or '_' and names ending in "._COPYING_" are partial or hidden files
+/// and are skipped; so are directories. A file that cannot be read is reported in the log and
+/// the batch's input description, and skipped. Files are read when the batch is generated.
+class FileInputNode final : public DStreamNode<std::string>, public InputNodeBase {
+ public:
+  FileInputNode(StreamingContext& ssc, std::string directory);
+
+  void startInput() override;
+  std::string paramsToString() const override { return directory_; }
+
+ protected:
+  std::optional<Rdd<std::string>> compute(Time time) override;
+
+ private:
+  std::vector<std::string> findNewFiles(Time time, std::vector<std::string>& skipped);
+
+  std::string directory_;
+  std::int64_t initial_threshold_ = 0;
+  Duration remember_window_;
+  std::map<Time, std::set<std::string>> selected_;  // batch time -> files it took
+};
+
+}  // namespace ember::detail

@@ -1,0 +1,124 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "ember/core/rdd.hpp"
+#include "ember/core/storage_level.hpp"
+#include "ember/streaming/dstream_node.hpp"
+#include "ember/streaming/duration.hpp"
+
+namespace ember {
+
+class StreamingContext;
+
+/// A discretized stream (Spark's DStream): for every batch time, at most one Rdd<T>. A cheap,
+/// copyable handle; operations build the graph and compute nothing until the context starts.
+///
+/// Every operation throws IllegalStateError when its context was already started or stopped.
+/// Keyed operations (T = std::pair<K, V>) take numPartitions; left out, they use the engine's
+/// default parallelism, as Spark Streaming does. A count that is not positive is refused with
+/// IllegalArgumentError.
+template <class T>
+class DStream {
+ public:
+  using value_type = T;
+
+  explicit DStream(std::shared_ptr<detail::DStreamNode<T>> node) : node_(std::move(node)) {}
+
+  StreamingContext& context() const { return node_->context(); }
+  Duration slideDuration() const { return node_->slideDuration(); }
+  const std::shared_ptr<detail::DStreamNode<T>>& node() const { return node_; }
+
+  // streaming/ops/map.hpp
+  template <class F>
+  auto map(F f) const;
+  template <class U = void, class F>
+  auto flatMap(F f) const;
+  template <class F>
+  DStream<T> filter(F f) const;
+  template <class F>
+  auto mapPartitions(F f, bool preservePartitioning = false) const;
+  DStream<std::vector<T>> glom() const;
+  DStream<T> repartition(int numPartitions) const;
+
+  // streaming/ops/union.hpp
+  /// Throws IllegalArgumentError when the slides differ.
+  DStream<T> union_(const DStream<T>& other) const;
+
+  // streaming/ops/count.hpp
+  /// One element per batch: the number of records (0 for an empty batch).
+  DStream<std::int64_t> count() const;
+  /// At most one element per batch: the reduction of its records (nothing for an empty batch).
+  template <class F>
+  DStream<T> reduce(F f) const;
+  auto countByValue(std::optional<int> numPartitions = std::nullopt) const;
+
+  // streaming/ops/transform.hpp
+  /// f(Rdd<T>) or f(Rdd<T>, Time) returning an Rdd<U>.
+  template <class F>
+  auto transform(F f) const;
+  /// f(Rdd<T>, Rdd<U>) or f(Rdd<T>, Rdd<U>, Time) returning an Rdd<V>. Throws
+  /// IllegalArgumentError when the slides differ.
+  template <class U, class F>
+  auto transformWith(const DStream<U>& other, F f) const;
+
+  // streaming/ops/pair.hpp
+  template <class F>
+  auto reduceByKey(F f, std::optional<int> numPartitions = std::nullopt) const;
+  auto groupByKey(std::optional<int> numPartitions = std::nullopt) const;
+  template <class Create, class MergeValue, class MergeCombiners>
+  auto combineByKey(Create createCombiner, MergeValue mergeValue, MergeCombiners mergeCombiners,
+                    std::optional<int> numPartitions = std::nullopt) const;
+  template <class F>
+  auto mapValues(F f) const;
+  template <class F>
+  auto flatMapValues(F f) const;
+
+  // streaming/ops/join.hpp
+  template <class W>
+  auto cogroup(const DStream<std::pair<detail::KeyOf<T>, W>>& other,
+               std::optional<int> numPartitions = std::nullopt) const;
+  template <class W>
+  auto join(const DStream<std::pair<detail::KeyOf<T>, W>>& other,
+            std::optional<int> numPartitions = std::nullopt) const;
+  template <class W>
+  auto leftOuterJoin(const DStream<std::pair<detail::KeyOf<T>, W>>& other,
+                     std::optional<int> numPartitions = std::nullopt) const;
+  template <class W>
+  auto rightOuterJoin(const DStream<std::pair<detail::KeyOf<T>, W>>& other,
+                      std::optional<int> numPartitions = std::nullopt) const;
+  template <class W>
+  auto fullOuterJoin(const DStream<std::pair<detail::KeyOf<T>, W>>& other,
+                     std::optional<int> numPartitions = std::nullopt) const;
+
+  // streaming/ops/output.hpp
+  /// f(Rdd<T>) or f(Rdd<T>, Time), run on the job thread once per batch that has an RDD.
+  template <class F>
+  void foreachRDD(F f) const;
+  /// Prints the first num records of every batch under a header with the batch time.
+  void print(int num = 10) const;
+  void pprint(int num = 10) const { print(num); }
+  /// Writes every batch to the directory `prefix-<time in ms>[.suffix]`.
+  void saveAsTextFiles(const std::string& prefix, const std::string& suffix = "") const;
+
+  // streaming/ops/persist.hpp
+  /// Persists every RDD this stream generates. Throws UnsupportedOperationError after start, or
+  /// when the level serializes and T is not serializable.
+  const DStream<T>& persist(const StorageLevel& level) const;
+  /// MEMORY_ONLY_SER, the default of streams.
+  const DStream<T>& persist() const { return persist(StorageLevel::MEMORY_ONLY_SER); }
+  const DStream<T>& cache() const { return persist(); }
+  /// The RDDs this stream generated between the two times (both included) that it still
+  /// remembers. Throws IllegalStateError before start.
+  std::vector<Rdd<T>> slice(Time fromTime, Time toTime) const;
+
+ private:
+  std::shared_ptr<detail::DStreamNode<T>> node_;
+};
+
+}  // namespace ember

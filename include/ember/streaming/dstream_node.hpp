@@ -1,0 +1,175 @@
+#pragma once
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ember/core/ops/persist.hpp"
+#include "ember/core/rdd.hpp"
+#include "ember/core/storage_level.hpp"
+#include "ember/streaming/duration.hpp"
+#include "ember/streaming/job.hpp"
+
+namespace ember {
+
+class StreamingContext;
+
+namespace detail {
+
+class StreamingCore;
+
+/// The type-independent part of a stream's node: identity, parents, slide, the times it is
+/// defined at, and how long it remembers what it generated. Built on the user's thread before
+/// start(); initialized by the graph at start(); then read by the job generator's thread.
+class DStreamNodeBase {
+ public:
+  /// Throws IllegalStateError when the context was already started or stopped.
+  DStreamNodeBase(StreamingContext& ssc, std::vector<std::shared_ptr<DStreamNodeBase>> parents,
+                  std::string name);
+  virtual ~DStreamNodeBase() = default;
+  DStreamNodeBase(const DStreamNodeBase&) = delete;
+  DStreamNodeBase& operator=(const DStreamNodeBase&) = delete;
+
+  int id() const { return id_; }
+  const std::string& name() const { return name_; }
+  StreamingContext& context() const { return *ssc_; }
+  StreamingCore& core() const;
+  const std::vector<std::shared_ptr<DStreamNodeBase>>& parents() const { return parents_; }
+
+  /// How often this stream yields an RDD: its first parent's slide by default; the batch
+  /// interval for input streams.
+  virtual Duration slideDuration() const;
+  /// How long parents must remember for this stream to compute (windows add their length).
+  virtual Duration parentRememberDuration() const { return remember_duration_; }
+  virtual std::string paramsToString() const { return {}; }
+
+  void initialize(Time zero_time);
+  void remember(std::optional<Duration> duration);
+  /// Throws IllegalArgumentError when this stream cannot run as configured.
+  virtual void validateAtStart() const;
+
+  bool isInitialized() const { return zero_time_.has_value(); }
+  Time zeroTime() const { return *zero_time_; }
+  Duration rememberDuration() const { return remember_duration_; }
+  /// True for times after zero that are whole slides from it. Throws IllegalStateError before
+  /// initialization.
+  bool isTimeValid(Time time) const;
+
+  /// Forgets (and unpersists) generated RDDs at or before `time - rememberDuration`, here and in
+  /// the parents.
+  void clearMetadata(Time time);
+
+  StorageLevel storageLevel() const { return storage_level_; }
+  /// Throws UnsupportedOperationError once the context started.
+  void setStorageLevel(const StorageLevel& level);
+
+ protected:
+  virtual void forgetBefore(Time threshold) = 0;
+
+ private:
+  StreamingContext* ssc_;
+  std::vector<std::shared_ptr<DStreamNodeBase>> parents_;
+  std::string name_;
+  int id_;
+  std::optional<Time> zero_time_;
+  Duration remember_duration_;
+  bool remember_set_ = false;
+  StorageLevel storage_level_ = StorageLevel::NONE;
+};
+
+/// A stream of T: for each valid batch time, at most one Rdd<T>, generated once and shared by all
+/// consumers of that batch.
+template <class T>
+class DStreamNode : public DStreamNodeBase {
+ public:
+  using DStreamNodeBase::DStreamNodeBase;
+
+  /// The RDD for `time`, computing it on first request; nothing for times the stream is not
+  /// defined at. Called from the job generator's thread (and from slice()).
+  std::optional<Rdd<T>> getOrCompute(Time time) {
+    {
+      std::lock_guard lock(mutex_);
+      if (auto it = generated_.find(time); it != generated_.end()) return it->second;
+    }
+    if (!isTimeValid(time)) return std::nullopt;
+    std::optional<Rdd<T>> rdd = compute(time);
+    if (!rdd) return std::nullopt;
+    if (StorageLevel level = storageLevel(); level.isValid() && !rdd->getStorageLevel().isValid()) {
+      rdd->persist(level);
+    }
+    std::lock_guard lock(mutex_);
+    return generated_.emplace(time, *rdd).first->second;
+  }
+
+  /// The RDDs generated in [from, to] at this stream's slide, oldest first.
+  std::vector<Rdd<T>> generatedBetween(Time from, Time to) {
+    std::vector<Rdd<T>> out;
+    std::lock_guard lock(mutex_);
+    for (auto it = generated_.lower_bound(from); it != generated_.end() && it->first <= to; ++it) {
+      out.push_back(it->second);
+    }
+    return out;
+  }
+
+  std::size_t numGenerated() const {
+    std::lock_guard lock(mutex_);
+    return generated_.size();
+  }
+
+ protected:
+  /// This stream's RDD at a valid time, built from the parents' RDDs (lazily: no job runs).
+  virtual std::optional<Rdd<T>> compute(Time time) = 0;
+
+  void forgetBefore(Time threshold) override {
+    std::vector<Rdd<T>> dropped;
+    {
+      std::lock_guard lock(mutex_);
+      auto end = generated_.upper_bound(threshold);
+      for (auto it = generated_.begin(); it != end; ++it) dropped.push_back(it->second);
+      generated_.erase(generated_.begin(), end);
+    }
+    for (auto& rdd : dropped) {
+      if (rdd.getStorageLevel().isValid()) rdd.unpersist();
+    }
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  std::map<Time, Rdd<T>> generated_;
+};
+
+/// A stream that ends a graph: turns each batch into a job (Spark's ForEachDStream).
+class OutputNode : public DStreamNodeBase {
+ public:
+  using DStreamNodeBase::DStreamNodeBase;
+  virtual std::optional<Job> generateJob(Time time) = 0;
+  int outputOpId() const { return output_op_id_; }
+  void setOutputOpId(int id) { output_op_id_ = id; }
+
+ protected:
+  void forgetBefore(Time) override {}
+
+ private:
+  int output_op_id_ = 0;
+};
+
+/// A stream that brings data in. started/stopped with the context.
+class InputNodeBase {
+ public:
+  virtual ~InputNodeBase() = default;
+  int inputStreamId() const { return input_stream_id_; }
+  void setInputStreamId(int id) { input_stream_id_ = id; }
+  /// Called by start(), before the first batch; throws to refuse the start.
+  virtual void startInput() {}
+  /// Called by stop(); must not throw.
+  virtual void stopInput() {}
+
+ private:
+  int input_stream_id_ = 0;
+};
+
+}  // namespace detail
+}  // namespace ember

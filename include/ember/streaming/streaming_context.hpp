@@ -1,0 +1,113 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ember/core/conf.hpp"
+#include "ember/core/engine.hpp"
+#include "ember/core/storage_level.hpp"
+#include "ember/streaming/duration.hpp"
+#include "ember/streaming/listener.hpp"
+#include "ember/streaming/receiver.hpp"
+#include "ember/streaming/streaming_core.hpp"
+
+namespace ember {
+
+template <class T>
+class DStream;
+template <class T>
+class RddQueue;
+
+/// The entry point of a streaming program (Spark's StreamingContext): it makes input streams,
+/// holds the graph of streams and output operations, and runs one batch every batchDuration
+/// from start() until stop().
+///
+/// Life cycle as Spark's: streams and outputs are defined before start(); start() refuses a
+/// context without output operations; one context is active per process; a stopped context
+/// cannot be started again. The context must outlive the streams made from it. Not movable:
+/// streams point back at it.
+///
+/// Configuration read: `spark.master`, `spark.app.name`, `spark.streaming.clock`
+/// (`ManualClock` or `org.apache.spark.util.ManualClock` for a manual clock),
+/// `spark.streaming.receiverRestartDelay` (ms, 2000), `spark.streaming.blockInterval` (200ms),
+/// `spark.streaming.gracefulStopTimeout` (10 batches), `spark.streaming.stopSparkContextByDefault`
+/// (true), `spark.streaming.unpersist` (true).
+class StreamingContext {
+ public:
+  /// Throws IllegalArgumentError for a malformed master or a batch duration that is not positive.
+  StreamingContext(const Conf& conf, Duration batchDuration);
+  StreamingContext(const std::string& master, const std::string& appName, Duration batchDuration);
+  /// Builds on an existing engine (Spark's StreamingContext(sparkContext, batchDuration)).
+  StreamingContext(Engine engine, Duration batchDuration);
+  /// Stops the context if it is still running (without stopping gracefully).
+  ~StreamingContext();
+  StreamingContext(const StreamingContext&) = delete;
+  StreamingContext& operator=(const StreamingContext&) = delete;
+
+  Engine sparkContext() const { return core_->engine(); }
+  const Conf& conf() const { return core_->conf(); }
+  Duration batchDuration() const { return core_->batchDuration(); }
+  StreamingContextState getState() const { return core_->state(); }
+  /// The clock batches are timed by: a ManualClock when spark.streaming.clock names one.
+  Clock& clock() { return core_->clock(); }
+
+  /// Throws IllegalStateError when the context was stopped or another context is active, and
+  /// IllegalArgumentError when no output operation was registered ("No output operations
+  /// registered, so nothing to execute") or a stream cannot run as defined. A second start() of
+  /// an active context only logs a warning.
+  void start();
+  /// Stops receiving and processing. Idempotent, allowed before start(). With stopGracefully,
+  /// waits for received data to be processed (up to spark.streaming.gracefulStopTimeout).
+  void stop(bool stopSparkContext = true, bool stopGracefully = false);
+  /// Blocks until the context stops; rethrows the error of a failed batch or a failed job
+  /// generation, which ends the wait.
+  void awaitTermination();
+  /// As awaitTermination, for at most timeoutMs; returns true if the context stopped.
+  bool awaitTerminationOrTimeout(std::int64_t timeoutMs);
+
+  /// Every stream keeps the RDDs it generated at least this long. Throws IllegalStateError after
+  /// start().
+  void remember(Duration duration);
+  void addStreamingListener(std::shared_ptr<StreamingListener> listener);
+  void removeStreamingListener(const std::shared_ptr<StreamingListener>& listener);
+
+  // Input streams (definitions in io/).
+  /// Lines of text from a TCP server; reconnects with backoff when the server is down or goes
+  /// away. Throws IllegalArgumentError for a port outside 1-65535 or an empty host.
+  DStream<std::string> socketTextStream(
+      const std::string& hostname, int port,
+      StorageLevel storageLevel = StorageLevel::MEMORY_AND_DISK_SER_2);
+  /// Lines of the files that appear (by atomic move) in `directory` after start(). Throws
+  /// IllegalArgumentError for an empty directory name.
+  DStream<std::string> textFileStream(const std::string& directory);
+  /// One RDD per batch from the queue (oneAtATime), or the union of all that is queued; when the
+  /// queue is empty, defaultRDD or an empty RDD.
+  template <class T>
+  DStream<T> queueStream(std::shared_ptr<RddQueue<T>> queue, bool oneAtATime = true,
+                         std::optional<Rdd<T>> defaultRDD = std::nullopt);
+  template <class T>
+  DStream<T> queueStream(std::vector<Rdd<T>> rdds, bool oneAtATime = true,
+                         std::optional<Rdd<T>> defaultRDD = std::nullopt);
+  /// A stream fed by a user receiver.
+  template <class T>
+  DStream<T> receiverStream(std::shared_ptr<Receiver<T>> receiver);
+
+  /// The union of streams of one slide. Throws IllegalArgumentError for an empty list or
+  /// different slides.
+  template <class T>
+  DStream<T> union_(const std::vector<DStream<T>>& streams);
+  /// One RDD per batch from the RDDs of several streams: f(const std::vector<Rdd<T>>&, Time).
+  template <class T, class F>
+  auto transform(const std::vector<DStream<T>>& streams, F f);
+
+  detail::StreamingCore& core() { return *core_; }
+
+ private:
+  std::unique_ptr<detail::StreamingCore> core_;
+  bool owns_engine_ = false;  // made from a Conf: the engine is the context's to stop
+};
+
+}  // namespace ember
