@@ -158,6 +158,7 @@ class RddNode : public RddNodeBase {
   void storeBlock(const StorageLevel& level, int partition, std::vector<T>& all,
                   ChunkSink<T>& out) const {
     auto& store = engine().blocks();
+    StorageLevel bytes_level = level;
     if (level.useMemory && level.deserialized) {
       auto shared = std::make_shared<const std::vector<T>>(std::move(all));
       std::size_t estimate = shared->size() * sizeof(T);
@@ -166,9 +167,13 @@ class RddNode : public RddNodeBase {
         return;
       }
       all = *shared;
+      // Memory refused the objects: the block spills to disk (as Spark's MEMORY_AND_DISK), not
+      // back into memory as bytes, which would also turn a deserialized level into a serialized
+      // one.
+      bytes_level.useMemory = false;
     }
     if constexpr (kSerializable<T>) {
-      store.putBytes(id(), partition, serializeToString(all), level);
+      store.putBytes(id(), partition, serializeToString(all), bytes_level);
     }
     pushOwned(std::move(all), out);
   }

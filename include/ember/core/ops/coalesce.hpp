@@ -78,6 +78,8 @@ Rdd<T> Rdd<T>::coalesce(int numPartitions, bool shuffle) const {
 
 template <class T>
 Rdd<T> Rdd<T>::repartition(int numPartitions) const {
+  // Checked here too, so that the error names the operation the caller used.
+  detail::checkPartitions("repartition", numPartitions);
   return coalesce(numPartitions, true);
 }
 

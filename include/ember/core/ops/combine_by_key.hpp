@@ -96,6 +96,8 @@ template <class V0, class F>
 auto Rdd<T>::foldByKey(V0 zeroValue, F f, std::optional<int> numPartitions) const {
   EMBER_REQUIRE_PAIR(T, "foldByKey");
   using V = detail::ValueOf<T>;
+  // Checked here too, so that the error names foldByKey rather than aggregateByKey.
+  if (numPartitions) detail::checkPartitions("foldByKey", *numPartitions);
   return aggregateByKey(V(std::move(zeroValue)), f, f, numPartitions);
 }
 

@@ -16,6 +16,8 @@ struct Unit {
 
 template <class T>
 Rdd<T> Rdd<T>::distinct(std::optional<int> numPartitions) const {
+  // Checked here too, so that the error names distinct rather than the reduceByKey inside.
+  if (numPartitions) detail::checkPartitions("distinct", *numPartitions);
   return map([](T x) { return std::pair<T, detail::Unit>(std::move(x), detail::Unit{}); })
       .reduceByKey([](detail::Unit a, detail::Unit) { return a; }, numPartitions)
       .keys();

@@ -96,6 +96,8 @@ auto Rdd<T>::cogroup(const Rdd<std::pair<detail::KeyOf<T>, W>>& other,
   auto Rdd<T>::NAME(const Rdd<std::pair<detail::KeyOf<T>, W>>& other,      \
                     std::optional<int> numPartitions) const {              \
     EMBER_REQUIRE_PAIR(T, #NAME);                                          \
+    /* Checked here too, so that the error names the join, not cogroup. */ \
+    if (numPartitions) detail::checkPartitions(#NAME, *numPartitions);     \
     using K = detail::KeyOf<T>;                                            \
     using V = detail::ValueOf<T>;                                          \
     using L = std::conditional_t<RIGHT_OUTER, std::optional<V>, V>;        \
