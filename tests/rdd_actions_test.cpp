@@ -10,6 +10,7 @@
 #include <mutex>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -222,6 +223,36 @@ TEST_F(ActionLiterals, TakeScansFewPartitionsFirst) {
   // Partition 0 first (10 elements), then up to 4 more: never all ten.
   EXPECT_LT(calls.load(), 100);
   EXPECT_GE(calls.load(), 20);
+}
+
+TEST_F(ActionLiterals, ConcurrentJobsFromSeveralDriverThreads) {
+  // Several threads run jobs over the same shuffles and cached data at once; every one must see
+  // the complete result, and each shuffle's map stage must run once.
+  std::atomic<int> map_calls{0};
+  auto pairs = engine.parallelize(range(0, 400), 8).map([&map_calls](int x) {
+    ++map_calls;
+    return std::pair<int, int>(x % 10, x);
+  });
+  auto reduced = pairs.reduceByKey(std::plus<>{}, 4);
+  auto sortedKeys = reduced.sortByKey(false, 3);
+  auto cached = reduced.mapValues([](int v) { return v + 1; });
+  cached.persist(ember::StorageLevel::MEMORY_AND_DISK_SER);
+  std::vector<std::thread> threads;
+  std::vector<std::string> failures(8);
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&, t] {
+      for (int round = 0; round < 5; ++round) {
+        auto got = sorted(reduced.collect());
+        if (got.size() != 10 || got[3] != std::pair<int, int>(3, 7920)) failures[t] = "reduce";
+        auto keys = sortedKeys.keys().collect();
+        if (keys != (Vec{9, 8, 7, 6, 5, 4, 3, 2, 1, 0})) failures[t] = "sort";
+        if (cached.count() != 10) failures[t] = "cache";
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  for (int t = 0; t < 8; ++t) EXPECT_EQ(failures[t], "") << "thread " << t;
+  EXPECT_EQ(map_calls.load(), 400) << "the map stage ran more than once";
 }
 
 TEST_F(ActionLiterals, EmptyRddActions) {

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <map>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <tuple>
 #include <utility>
@@ -293,6 +294,38 @@ TEST_F(Persist, NonSerializableTypeAtSerializedLevelsIsRefused) {
   EXPECT_EQ(calls.load(), 2);
 }
 
+TEST_F(Persist, DownstreamDatasetsAndShufflesReadTheCache) {
+  std::atomic<int> calls{0};
+  auto base = engine.parallelize(range(0, 20), 4).map([&calls](int x) {
+    ++calls;
+    return x;
+  });
+  base.cache();
+  EXPECT_EQ(base.count(), 20);
+  auto doubled = base.map([](int x) { return 2 * x; });
+  EXPECT_EQ(doubled.collect().back(), 38);
+  auto byParity = base.map([](int x) { return std::pair<int, int>(x % 2, x); })
+                      .reduceByKey(std::plus<>{})
+                      .collectAsMap();
+  EXPECT_EQ(byParity, (std::map<int, int>{{0, 90}, {1, 100}}));
+  EXPECT_EQ(base.union_(base).count(), 40);
+  EXPECT_EQ(calls.load(), 20);
+}
+
+TEST_F(Persist, FailedComputationStoresNothing) {
+  auto fail = std::make_shared<std::atomic<bool>>(true);
+  auto rdd = engine.parallelize(range(0, 10), 2).map([fail](int x) {
+    if (*fail && x == 7) throw std::runtime_error("not yet");
+    return x;
+  });
+  rdd.persist(StorageLevel::MEMORY_AND_DISK_SER);
+  EXPECT_THROW(rdd.collect(), ember::TaskFailedError);
+  EXPECT_LE(engine.state()->blocks().numBlocks(rdd.id()), 1);
+  *fail = false;
+  EXPECT_EQ(rdd.collect(), range(0, 10));
+  EXPECT_EQ(engine.state()->blocks().numBlocks(rdd.id()), 2);
+}
+
 class PersistMemoryLimit : public testing::Test {
  protected:
   static ember::Engine makeEngine(const std::string& bytes) {
@@ -356,6 +389,10 @@ TEST_F(PersistMemoryLimit, DeserializedBlockThatDoesNotFitGoesToDiskNotMemory) {
   EXPECT_EQ(blocks.memoryUsed(), 0u);
   EXPECT_EQ(rdd.collect(), std::vector<std::string>(10, "x"));
   engine.stop();
+}
+
+TEST_F(PersistMemoryLimit, MalformedLimitIsRefused) {
+  EXPECT_THROW(makeEngine("lots"), ember::IllegalArgumentError);
 }
 
 TEST_F(PersistMemoryLimit, SmallBlocksStayInMemoryUnderTheLimit) {
