@@ -1,11 +1,66 @@
 #include "ember/streaming/streaming_context.hpp"
 
+#include <signal.h>
+#include <unistd.h>
+
+#include <mutex>
+#include <thread>
+
 #include "ember/core/error.hpp"
+#include "ember/core/logging.hpp"
 #include "ember/streaming/listener_bus.hpp"
 
 namespace ember {
 
 namespace {
+
+std::mutex g_active_mutex;
+StreamingContext* g_active = nullptr;
+std::unique_ptr<StreamingContext> g_created;  // made by getActiveOrCreate
+
+void setActive(StreamingContext* ssc) {
+  std::lock_guard lock(g_active_mutex);
+  g_active = ssc;
+}
+void clearActive(StreamingContext* ssc) {
+  std::lock_guard lock(g_active_mutex);
+  if (g_active == ssc) g_active = nullptr;
+}
+
+// spark.streaming.stopGracefullyOnShutdown: SIGINT/SIGTERM are turned into a byte on a pipe (the
+// only safe thing in a handler); a watcher thread stops the active context gracefully, then
+// lets the signal end the process as it would have.
+int g_signal_pipe[2] = {-1, -1};
+
+void onShutdownSignal(int sig) {
+  unsigned char byte = static_cast<unsigned char>(sig);
+  [[maybe_unused]] auto n = ::write(g_signal_pipe[1], &byte, 1);
+}
+
+void installShutdownHook() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    if (::pipe(g_signal_pipe) != 0) {
+      logger()->error("cannot install the shutdown hook: pipe() failed");
+      return;
+    }
+    std::thread([] {
+      unsigned char sig = 0;
+      while (::read(g_signal_pipe[0], &sig, 1) != 1) {
+      }
+      logger()->warn("signal {} received: stopping the streaming context gracefully", int(sig));
+      if (StreamingContext* ssc = StreamingContext::getActive()) ssc->stop(true, true);
+      ::signal(sig, SIG_DFL);
+      ::raise(sig);
+    }).detach();
+    struct sigaction action {};
+    action.sa_handler = onShutdownSignal;
+    ::sigemptyset(&action.sa_mask);
+    ::sigaction(SIGINT, &action, nullptr);
+    ::sigaction(SIGTERM, &action, nullptr);
+  });
+}
+
 Duration checkBatchDuration(Duration d) {
   if (d.milliseconds() <= 0) {
     throw IllegalArgumentError("batchDuration must be positive, got " + d.toString());
@@ -30,15 +85,36 @@ StreamingContext::StreamingContext(Engine engine, Duration batchDuration)
 StreamingContext::~StreamingContext() {
   if (core_) {
     core_->stop(owns_engine_, false);
+    clearActive(this);
   }
 }
 
 void StreamingContext::start() {
+  bool was_active = getState() == StreamingContextState::ACTIVE;
   core_->start();
+  if (was_active) return;
+  setActive(this);
+  if (conf().getBoolean("spark.streaming.stopGracefullyOnShutdown", false)) installShutdownHook();
 }
 
 void StreamingContext::stop(bool stopSparkContext, bool stopGracefully) {
   core_->stop(stopSparkContext, stopGracefully);
+  clearActive(this);
+}
+
+StreamingContext* StreamingContext::getActive() {
+  std::lock_guard lock(g_active_mutex);
+  return g_active;
+}
+
+StreamingContext& StreamingContext::getActiveOrCreate(
+    const std::function<std::unique_ptr<StreamingContext>()>& creatingFunc) {
+  if (StreamingContext* active = getActive()) return *active;
+  auto created = creatingFunc();
+  if (!created) throw IllegalArgumentError("getActiveOrCreate: creatingFunc returned null");
+  std::lock_guard lock(g_active_mutex);
+  g_created = std::move(created);
+  return *g_created;
 }
 
 void StreamingContext::awaitTermination() {

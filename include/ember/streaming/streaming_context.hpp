@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -34,7 +35,8 @@ class RddQueue;
 /// (`ManualClock` or `org.apache.spark.util.ManualClock` for a manual clock),
 /// `spark.streaming.receiverRestartDelay` (ms, 2000), `spark.streaming.blockInterval` (200ms),
 /// `spark.streaming.gracefulStopTimeout` (10 batches), `spark.streaming.stopSparkContextByDefault`
-/// (true), `spark.streaming.unpersist` (true).
+/// (true), `spark.streaming.unpersist` (true), `spark.streaming.stopGracefullyOnShutdown` (false:
+/// when true, SIGINT or SIGTERM stops the active context gracefully before the process ends).
 class StreamingContext {
  public:
   /// Throws IllegalArgumentError for a malformed master or a batch duration that is not positive.
@@ -102,6 +104,13 @@ class StreamingContext {
   /// One RDD per batch from the RDDs of several streams: f(const std::vector<Rdd<T>>&, Time).
   template <class T, class F>
   auto transform(const std::vector<DStream<T>>& streams, F f);
+
+  /// The context started in this process and not yet stopped, or nullptr.
+  static StreamingContext* getActive();
+  /// The active context, or else the one creatingFunc makes, which is then kept until the end of
+  /// the process (Spark's getActiveOrCreate). Rethrows what creatingFunc throws.
+  static StreamingContext& getActiveOrCreate(
+      const std::function<std::unique_ptr<StreamingContext>()>& creatingFunc);
 
   detail::StreamingCore& core() { return *core_; }
 
