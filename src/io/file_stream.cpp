@@ -1,13 +1,17 @@
 #include "ember/io/file_stream.hpp"
 
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
-#include <fstream>
 
 #include "ember/core/error.hpp"
 #include "ember/core/logging.hpp"
+#include "ember/io/line_splitter.hpp"
 #include "ember/io/queue_stream.hpp"
 #include "ember/streaming/streaming_context.hpp"
 
@@ -42,22 +46,52 @@ bool isHiddenOrPartial(const std::string& name) {
           name.compare(name.size() - kCopying.size(), kCopying.size(), kCopying) == 0);
 }
 
-std::optional<std::int64_t> modificationMillis(const std::string& path) {
-  struct stat st {};
-  if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return std::nullopt;
+std::int64_t millisOf(const struct stat& st) {
   return static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1000 + st.st_mtim.tv_nsec / 1'000'000;
 }
 
-std::optional<std::vector<std::string>> readLines(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::vector<std::string> lines;
-  std::string line;
-  while (std::getline(in, line)) {
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    lines.push_back(std::move(line));
+/// What the listing knows of a name in the directory.
+struct Candidate {
+  std::int64_t mtime = 0;
+  bool readable = true;  // false for a symbolic link that leads nowhere
+};
+
+/// Regular files (through symbolic links) and dangling symbolic links; nothing for directories,
+/// pipes, sockets and devices.
+std::optional<Candidate> candidateOf(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0) {
+    if (!S_ISREG(st.st_mode)) return std::nullopt;
+    return Candidate{millisOf(st), true};
   }
-  if (in.bad()) return std::nullopt;
+  if (::lstat(path.c_str(), &st) != 0 || !S_ISLNK(st.st_mode)) return std::nullopt;
+  return Candidate{millisOf(st), false};
+}
+
+/// The lines of a file (LineSplitter's rules, as Hadoop's LineReader), or an error message.
+std::optional<std::vector<std::string>> readLines(const std::string& path, std::string& error) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    error = std::strerror(errno);
+    return std::nullopt;
+  }
+  std::vector<std::string> lines;
+  auto emit = [&lines](std::string&& line) { lines.push_back(std::move(line)); };
+  LineSplitter splitter;
+  std::string buffer(64 * 1024, '\0');
+  for (;;) {
+    ssize_t n = ::read(fd, buffer.data(), buffer.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      error = std::strerror(errno);
+      ::close(fd);
+      return std::nullopt;
+    }
+    if (n == 0) break;
+    splitter.feed(std::string_view(buffer.data(), static_cast<std::size_t>(n)), emit);
+  }
+  ::close(fd);
+  splitter.finish(emit);
   return lines;
 }
 
@@ -75,7 +109,7 @@ void FileInputNode::startInput() {
   initial_threshold_ = core().clock().getTimeMillis();
 }
 
-std::vector<std::string> FileInputNode::findNewFiles(Time time, std::vector<std::string>& skipped) {
+std::vector<std::string> FileInputNode::findNewFiles(Time time, std::vector<Skipped>& skipped) {
   std::int64_t threshold = std::max(initial_threshold_, (time - remember_window_).milliseconds());
   selected_.erase(selected_.begin(), selected_.upper_bound(time - remember_window_));
   std::set<std::string> recent;
@@ -92,11 +126,13 @@ std::vector<std::string> FileInputNode::findNewFiles(Time time, std::vector<std:
     std::string name = entry.path().filename().string();
     if (isHiddenOrPartial(name)) continue;
     std::string path = entry.path().string();
-    auto mtime = modificationMillis(path);
-    if (!mtime || *mtime <= threshold || *mtime > time.milliseconds()) continue;
+    auto candidate = candidateOf(path);
+    if (!candidate || candidate->mtime <= threshold || candidate->mtime > time.milliseconds()) {
+      continue;
+    }
     if (recent.count(path)) continue;
-    if (::access(path.c_str(), R_OK) != 0) {
-      skipped.push_back(path);
+    if (!candidate->readable) {
+      skipped.emplace_back(path, "dangling symbolic link");
       continue;
     }
     found.push_back(path);
@@ -106,25 +142,28 @@ std::vector<std::string> FileInputNode::findNewFiles(Time time, std::vector<std:
 }
 
 std::optional<Rdd<std::string>> FileInputNode::compute(Time time) {
-  std::vector<std::string> skipped;
+  std::vector<Skipped> skipped;
   auto files = findNewFiles(time, skipped);
   std::vector<std::shared_ptr<const std::vector<std::string>>> contents;
   std::string description;
   for (const auto& path : files) {
-    auto lines = readLines(path);
+    std::string error;
+    auto lines = readLines(path, error);
     if (!lines) {
-      skipped.push_back(path);
+      skipped.emplace_back(path, error);
       continue;
     }
     contents.push_back(std::make_shared<const std::vector<std::string>>(std::move(*lines)));
     description += path + "\n";
   }
-  for (const auto& path : skipped) {
-    logger()->warn("skipping unreadable file {}", path);
-    description += "skipped unreadable file " + path + "\n";
-    files.push_back(path);
+  std::vector<std::string> taken;
+  for (const auto& [path, reason] : skipped) {
+    logger()->warn("skipping unreadable file {}: {}", path, reason);
+    description += "skipped unreadable file " + path + ": " + reason + "\n";
+    taken.push_back(path);  // once, as Spark takes a file once
   }
   selected_[time].insert(files.begin(), files.end());
+  selected_[time].insert(taken.begin(), taken.end());
   core().reportInputInfo(time, StreamInputInfo{inputStreamId(), 0, description});
   return Rdd<std::string>(
       std::make_shared<TextFilesNode>(context().sparkContext().state(), std::move(contents)));

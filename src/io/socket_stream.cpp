@@ -1,15 +1,20 @@
 #include "ember/io/socket_stream.hpp"
 
+#include <fcntl.h>
 #include <netdb.h>
+#include <poll.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 #include <memory>
 
 #include "ember/core/error.hpp"
 #include "ember/core/logging.hpp"
+#include "ember/io/line_splitter.hpp"
 #include "ember/io/receiver_stream.hpp"
 
 namespace ember {
@@ -21,10 +26,15 @@ SocketTextReceiver::SocketTextReceiver(std::string host, int port, StorageLevel 
     throw IllegalArgumentError("socketTextStream: port " + std::to_string(port_) +
                                " is outside 1-65535");
   }
+  wake_fd_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  if (wake_fd_ < 0) {
+    throw IoError(std::string("socketTextStream: cannot make an eventfd: ") + std::strerror(errno));
+  }
 }
 
 SocketTextReceiver::~SocketTextReceiver() {
   onStop();
+  ::close(wake_fd_);
 }
 
 std::string SocketTextReceiver::name() const {
@@ -32,18 +42,31 @@ std::string SocketTextReceiver::name() const {
 }
 
 void SocketTextReceiver::onStart() {
-  if (thread_.joinable()) thread_.join();
+  if (thread_.joinable()) thread_.join();  // a thread that ended by itself
+  std::uint64_t drained = 0;
+  while (::read(wake_fd_, &drained, sizeof drained) > 0) {
+  }
   stopping_.store(false);
+  logger()->info("Connecting to {}:{}", host_, port_);
   thread_ = std::thread([this] { receive(); });
 }
 
 void SocketTextReceiver::onStop() {
   stopping_.store(true);
-  {
-    std::lock_guard lock(mutex_);
-    if (fd_ >= 0) ::shutdown(fd_, SHUT_RDWR);
-  }
+  const std::uint64_t one = 1;
+  [[maybe_unused]] auto written = ::write(wake_fd_, &one, sizeof one);
   if (thread_.joinable() && thread_.get_id() != std::this_thread::get_id()) thread_.join();
+}
+
+bool SocketTextReceiver::waitFor(int fd, short events) {
+  for (;;) {
+    pollfd fds[2] = {{fd, events, 0}, {wake_fd_, POLLIN, 0}};
+    int rc = ::poll(fds, 2, -1);
+    if (rc < 0 && errno == EINTR) continue;
+    if (stopping_.load() || (rc > 0 && fds[1].revents != 0)) return false;
+    if (rc > 0 && fds[0].revents != 0) return true;
+    if (rc < 0) return true;  // let the caller's next call report the error
+  }
 }
 
 int SocketTextReceiver::connectToServer(std::string& error) {
@@ -58,22 +81,27 @@ int SocketTextReceiver::connectToServer(std::string& error) {
   }
   std::unique_ptr<addrinfo, void (*)(addrinfo*)> guard(found, ::freeaddrinfo);
   error = "no address";
-  for (addrinfo* a = found; a != nullptr; a = a->ai_next) {
-    int fd = ::socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC, a->ai_protocol);
+  for (addrinfo* a = found; a != nullptr && !stopping_.load(); a = a->ai_next) {
+    int fd = ::socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, a->ai_protocol);
     if (fd < 0) {
       error = std::strerror(errno);
       continue;
     }
-    {
-      // Published before connect() so that onStop() can interrupt a slow connect too.
-      std::lock_guard lock(mutex_);
-      fd_ = fd;
+    int rc = ::connect(fd, a->ai_addr, a->ai_addrlen);
+    if (rc != 0 && errno == EINPROGRESS) {
+      if (!waitFor(fd, POLLOUT)) {
+        ::close(fd);
+        return -1;
+      }
+      int so_error = 0;
+      socklen_t len = sizeof so_error;
+      if (::getsockopt(fd, SOL_SOCKET, SO_ERROR, &so_error, &len) != 0) so_error = errno;
+      rc = so_error == 0 ? 0 : -1;
+      errno = so_error;
     }
-    if (::connect(fd, a->ai_addr, a->ai_addrlen) == 0) return fd;
+    if (rc == 0) return fd;
     error = std::strerror(errno);
-    std::lock_guard lock(mutex_);
     ::close(fd);
-    fd_ = -1;
   }
   return -1;
 }
@@ -88,39 +116,34 @@ void SocketTextReceiver::receive() {
     return;
   }
   logger()->info("Connected to {}", where);
-  std::string pending;
-  char buffer[64 * 1024];
+  detail::LineSplitter lines;
+  auto emit = [this](std::string&& line) { store(std::move(line)); };
+  std::string buffer(64 * 1024, '\0');
   bool failed = false;
-  for (;;) {
-    ssize_t n = ::recv(fd, buffer, sizeof buffer, 0);
-    if (n < 0 && errno == EINTR) continue;
+  bool ended = false;
+  while (waitFor(fd, POLLIN)) {
+    ssize_t n = ::recv(fd, buffer.data(), buffer.size(), 0);
+    if (n < 0 && (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK)) continue;
     if (n < 0) {
       error = std::strerror(errno);
       failed = true;
       break;
     }
-    if (n == 0) break;
-    std::size_t start = 0;
-    for (ssize_t i = 0; i < n; ++i) {
-      if (buffer[i] != '\n') continue;
-      pending.append(buffer + start, static_cast<std::size_t>(i) - start);
-      if (!pending.empty() && pending.back() == '\r') pending.pop_back();
-      store(std::move(pending));
-      pending.clear();
-      start = static_cast<std::size_t>(i) + 1;
+    if (n == 0) {
+      ended = true;
+      break;
     }
-    pending.append(buffer + start, static_cast<std::size_t>(n) - start);
+    lines.feed(std::string_view(buffer.data(), static_cast<std::size_t>(n)), emit);
   }
-  if (!pending.empty()) store(std::move(pending));
-  {
-    std::lock_guard lock(mutex_);
-    ::close(fd);
-    fd_ = -1;
+  ::close(fd);
+  if (stopping_.load()) {
+    logger()->info("Stopped receiving from {}", where);
+    return;
   }
-  if (stopping_.load()) return;
   if (failed) {
     restart("Error receiving data from " + where, std::make_exception_ptr(IoError(error)));
-  } else {
+  } else if (ended) {
+    lines.finish(emit);  // readLine gives the last line even without a newline
     restart("Socket data stream had no more data (" + where + ")");
   }
 }

@@ -22,15 +22,15 @@ std::string describe(std::exception_ptr error) {
 }  // namespace
 
 void ReceiverBase::restart(const std::string& message, std::exception_ptr error) {
-  if (supervisor_ != nullptr) supervisor_->requestRestart(message, describe(error));
+  if (auto* supervisor = supervisor_.load()) supervisor->requestRestart(message, describe(error));
 }
 
 void ReceiverBase::reportError(const std::string& message, std::exception_ptr error) {
-  if (supervisor_ != nullptr) supervisor_->reportError(message, describe(error));
+  if (auto* supervisor = supervisor_.load()) supervisor->reportError(message, describe(error));
 }
 
-void ReceiverBase::stop(const std::string& message) {
-  if (supervisor_ != nullptr) supervisor_->stop(message);
+void ReceiverBase::stop(const std::string& message, std::exception_ptr error) {
+  if (auto* supervisor = supervisor_.load()) supervisor->requestStop(message, describe(error));
 }
 
 void ReceiverBase::countStored(std::int64_t n) {
@@ -68,30 +68,42 @@ ReceiverSupervisor::ReceiverSupervisor(StreamingCore& core, std::shared_ptr<Rece
 
 ReceiverSupervisor::~ReceiverSupervisor() {
   stop("context stopped");
-  receiver_->supervisor_ = nullptr;
+  receiver_->supervisor_.store(nullptr);
 }
 
 void ReceiverSupervisor::startReceiver() {
+  core_.postReceiverEvent(stream_id_, receiver_->name(), "started", "", "");
   receiver_->started_.store(true);
+  running_ = true;
   try {
     receiver_->onStart();
-  } catch (const std::exception& e) {
-    requestRestart("error starting receiver", e.what());
+  } catch (...) {
+    std::string error = describe(std::current_exception());
+    logger()->error("Receiver {} ({}) failed to start: {}", stream_id_, receiver_->name(), error);
+    requestStop("Error starting receiver " + std::to_string(stream_id_), error);
   }
 }
 
-void ReceiverSupervisor::stopReceiver() {
+bool ReceiverSupervisor::stopReceiver() {
+  if (!running_) return false;
+  running_ = false;
   receiver_->started_.store(false);
   try {
     receiver_->onStop();
   } catch (const std::exception& e) {
     logger()->error("receiver {} threw while stopping: {}", stream_id_, e.what());
+  } catch (...) {
+    logger()->error("receiver {} threw while stopping", stream_id_);
   }
+  return true;
 }
 
 void ReceiverSupervisor::start() {
+  {
+    std::lock_guard lock(mutex_);
+    if (stopped_) return;
+  }
   startReceiver();
-  core_.postReceiverEvent(stream_id_, receiver_->name(), "started", "", "");
   restarter_ = std::jthread([this](std::stop_token stop) { restartLoop(stop); });
   block_cutter_ = std::jthread([this](std::stop_token stop) { blockLoop(stop); });
 }
@@ -105,28 +117,43 @@ void ReceiverSupervisor::stop(const std::string& message) {
   restarter_.request_stop();
   block_cutter_.request_stop();
   cv_.notify_all();
-  if (restarter_.joinable() && restarter_.get_id() != std::this_thread::get_id()) {
-    restarter_.join();
-  }
+  if (restarter_.joinable()) restarter_.join();
   if (block_cutter_.joinable()) block_cutter_.join();
-  stopReceiver();
+  bool was_running = stopReceiver();
   {
     std::lock_guard lock(mutex_);
     auto last = receiver_->takeBlocks();
     cut_.insert(cut_.end(), last.begin(), last.end());
   }
-  core_.postReceiverEvent(stream_id_, receiver_->name(), "stopped", message, "");
+  if (was_running) core_.postReceiverEvent(stream_id_, receiver_->name(), "stopped", message, "");
 }
 
 void ReceiverSupervisor::requestRestart(const std::string& message, const std::string& error) {
+  {
+    std::lock_guard lock(mutex_);
+    if (stopped_ || request_ != Request::kNone) return;  // joins the pending request
+    request_ = Request::kRestart;
+    request_message_ = message;
+    request_error_ = error;
+  }
   logger()->warn("Restarting receiver {} ({}): {}{}", stream_id_, receiver_->name(), message,
                  error.empty() ? "" : ": " + error);
   core_.postReceiverEvent(stream_id_, receiver_->name(), "error", message, error);
+  cv_.notify_all();
+}
+
+void ReceiverSupervisor::requestStop(const std::string& message, const std::string& error) {
   {
     std::lock_guard lock(mutex_);
-    if (stopped_) return;
-    restart_requested_ = true;
+    if (stopped_ || request_ == Request::kStop) return;
+    request_ = Request::kStop;
+    request_message_ = message;
+    request_error_ = error;
   }
+  logger()->warn("Stopping receiver {} ({}): {}{}", stream_id_, receiver_->name(), message,
+                 error.empty() ? "" : ": " + error);
+  if (!error.empty())
+    core_.postReceiverEvent(stream_id_, receiver_->name(), "error", message, error);
   cv_.notify_all();
 }
 
@@ -141,19 +168,32 @@ void ReceiverSupervisor::restartLoop(std::stop_token stop) {
   std::int64_t delay = initial;
   std::int64_t stored_at_restart = -1;
   for (;;) {
+    Request request;
+    std::string message;
     {
       std::unique_lock lock(mutex_);
-      cv_.wait(lock, stop, [&] { return restart_requested_; });
+      cv_.wait(lock, stop, [&] { return request_ != Request::kNone; });
       if (stop.stop_requested()) return;
-      restart_requested_ = false;
+      request = request_;
+      message = request_message_;
+    }
+    const bool was_running = stopReceiver();
+    if (was_running) core_.postReceiverEvent(stream_id_, receiver_->name(), "stopped", message, "");
+    if (request == Request::kStop) {
+      logger()->info("Receiver {} stopped: {}", stream_id_, message);
+      return;  // for good: the request stays, so later restart requests are ignored
     }
     // Data arrived since the last restart: the source works again, so back off from the start.
     if (receiver_->numRecordsStored() > stored_at_restart) delay = initial;
-    stopReceiver();
     {
       std::unique_lock lock(mutex_);
-      cv_.wait_for(lock, stop, std::chrono::milliseconds(delay), [] { return false; });
+      // Requests made until now came from the incarnation just stopped: this restart answers
+      // them. A stop request during the wait ends it.
+      request_ = Request::kNone;
+      cv_.wait_for(lock, stop, std::chrono::milliseconds(delay),
+                   [&] { return request_ == Request::kStop; });
       if (stop.stop_requested()) return;
+      if (request_ == Request::kStop) continue;
     }
     delay = std::min(max_delay_ms_, delay * 2);
     stored_at_restart = receiver_->numRecordsStored();

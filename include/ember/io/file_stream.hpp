@@ -6,6 +6,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "ember/streaming/dstream_node.hpp"
@@ -17,8 +18,11 @@ namespace ember::detail {
 /// the clock at start and t minus the remember window (spark.streaming.fileStream.
 /// minRememberDuration, 60 s, rounded up to whole batches), and that no remembered batch took.
 /// Names starting with '.' or '_' and names ending in "._COPYING_" are partial or hidden files
-/// and are skipped; so are directories. A file that cannot be read is reported in the log and
-/// the batch's input description, and skipped. Files are read when the batch is generated.
+/// and are skipped; so are directories and other non-regular files. A file that cannot be read
+/// (or a symbolic link that leads nowhere, timed by the link's own mtime) is reported in the log
+/// and in the batch's input description ("skipped unreadable file <path>: <reason>"), and is not
+/// looked at again. Files are read when the batch is generated, their lines split as Hadoop's
+/// LineReader does ("\n", "\r\n" or "\r").
 class FileInputNode final : public DStreamNode<std::string>, public InputNodeBase {
  public:
   FileInputNode(StreamingContext& ssc, std::string directory);
@@ -30,7 +34,9 @@ class FileInputNode final : public DStreamNode<std::string>, public InputNodeBas
   std::optional<Rdd<std::string>> compute(Time time) override;
 
  private:
-  std::vector<std::string> findNewFiles(Time time, std::vector<std::string>& skipped);
+  using Skipped = std::pair<std::string, std::string>;  // path, why it cannot be read
+  /// The readable new files of batch `time`, sorted; unreadable new ones go to `skipped`.
+  std::vector<std::string> findNewFiles(Time time, std::vector<Skipped>& skipped);
 
   std::string directory_;
   std::int64_t initial_threshold_ = 0;

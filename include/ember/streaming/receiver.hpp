@@ -26,8 +26,11 @@ struct ReceivedBlock {
 /// The type-independent part of a receiver: its life cycle, as Spark's Receiver.
 ///
 /// onStart() is called when the context starts (and after each restart); it must not block, so a
-/// receiver that reads starts its own thread there. onStop() must make that thread end. restart()
-/// and stop() may be called from any thread, including the receiver's own.
+/// receiver that reads starts its own thread there. onStop() must make that thread end (and
+/// should wait for it, unless called from it). The supervisor never calls onStart() and onStop()
+/// concurrently. An exception escaping onStart() stops the receiver for good, reported as an
+/// error (as Spark does). restart(), stop() and reportError() return at once and may be called
+/// from any thread, including the receiver's own and from inside onStart()/onStop().
 class ReceiverBase {
  public:
   explicit ReceiverBase(StorageLevel level) : level_(level) {}
@@ -45,13 +48,17 @@ class ReceiverBase {
   bool isStarted() const { return started_.load(); }
   bool isStopped() const { return !started_.load(); }
 
-  /// Stops the receiver, waits (with backoff, up to spark.streaming.receiverRestartDelay), and
-  /// starts it again, on another thread. The message reaches the log and the listeners.
+  /// Asks for a restart: on the supervisor's thread, onStop(), a wait, onStart(). The wait
+  /// starts at spark.streaming.receiverRestartDelay / 20 and doubles with each restart that
+  /// stored nothing since the one before, up to the delay. The message reaches the log and the
+  /// listeners (onReceiverError, then onReceiverStopped and onReceiverStarted around the wait).
+  /// Requests made while a restart is pending join it.
   void restart(const std::string& message, std::exception_ptr error = nullptr);
   /// Reports an error to the log and the listeners without stopping.
   void reportError(const std::string& message, std::exception_ptr error = nullptr);
-  /// Stops the receiver for good (the rest of the context goes on).
-  void stop(const std::string& message);
+  /// Asks to stop the receiver for good (onStop() on the supervisor's thread; the rest of the
+  /// context goes on). Wins over a pending restart.
+  void stop(const std::string& message, std::exception_ptr error = nullptr);
 
   /// Records stored so far.
   std::int64_t numRecordsStored() const { return stored_.load(); }
@@ -69,7 +76,7 @@ class ReceiverBase {
   StorageLevel level_;
   int stream_id_ = 0;
   std::atomic<bool> started_{false};
-  detail::ReceiverSupervisor* supervisor_ = nullptr;
+  std::atomic<detail::ReceiverSupervisor*> supervisor_{nullptr};
   std::atomic<std::int64_t> stored_{0};
   std::atomic<int> waiters_{0};
   mutable std::mutex stored_mutex_;

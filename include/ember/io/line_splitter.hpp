@@ -1,0 +1,61 @@
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <utility>
+
+namespace ember::detail {
+
+/// Cuts a byte stream, given in pieces of any size, into lines as Java's BufferedReader.readLine
+/// (Spark's socketTextStream) and Hadoop's LineReader (textFileStream) do: a line ends at "\n",
+/// "\r" or "\r\n", and the terminator is not part of it; "a\n\nb" is "a", "", "b"; a last line
+/// without a terminator is a line (given by finish()); nothing follows a final terminator.
+/// Bytes are passed through as they are (no UTF-8 decoding). Not thread-safe.
+class LineSplitter {
+ public:
+  /// Calls emit(std::string&&) for every line that `bytes` completes.
+  template <class F>
+  void feed(std::string_view bytes, F&& emit) {
+    std::size_t i = 0;
+    if (after_cr_ && !bytes.empty()) {
+      after_cr_ = false;
+      if (bytes[0] == '\n') i = 1;  // the "\n" of a "\r\n" cut between two pieces
+    }
+    std::size_t start = i;
+    for (; i < bytes.size(); ++i) {
+      const char c = bytes[i];
+      if (c != '\n' && c != '\r') continue;
+      pending_.append(bytes.data() + start, i - start);
+      emit(std::exchange(pending_, std::string()));
+      if (c == '\r') {
+        if (i + 1 == bytes.size()) {
+          after_cr_ = true;
+        } else if (bytes[i + 1] == '\n') {
+          ++i;
+        }
+      }
+      start = i + 1;
+    }
+    pending_.append(bytes.data() + start, bytes.size() - start);
+  }
+
+  /// At the end of the stream: calls emit for the unterminated last line, if there is one, and
+  /// resets the splitter.
+  template <class F>
+  void finish(F&& emit) {
+    after_cr_ = false;
+    if (!pending_.empty()) emit(std::exchange(pending_, std::string()));
+  }
+
+  /// Drops a partial line (the stream failed or was stopped).
+  void reset() {
+    pending_.clear();
+    after_cr_ = false;
+  }
+
+ private:
+  std::string pending_;
+  bool after_cr_ = false;
+};
+
+}  // namespace ember::detail
