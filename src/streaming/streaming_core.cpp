@@ -9,6 +9,7 @@
 
 #include "ember/core/error.hpp"
 #include "ember/core/logging.hpp"
+#include "ember/streaming/dstream_graph.hpp"
 #include "ember/streaming/dstream_node.hpp"
 #include "ember/streaming/listener_bus.hpp"
 #include "ember/streaming/receiver_supervisor.hpp"
@@ -56,13 +57,8 @@ struct StreamingCore::State {
   std::condition_variable_any cv;  // state changes, processed batches, errors
   StreamingContextState state = StreamingContextState::INITIALIZED;
 
-  // The graph.
-  std::vector<std::shared_ptr<DStreamNodeBase>> inputs;
-  std::vector<InputNodeBase*> input_handles;
-  std::vector<std::shared_ptr<OutputNode>> outputs;
-  std::optional<Duration> remember;
+  DStreamGraph graph;
   int next_node_id = 0;
-  int next_input_id = 0;
   std::optional<Time> zero_time;
 
   // Receivers and their blocks.
@@ -121,21 +117,12 @@ int StreamingCore::nextNodeId() {
 
 int StreamingCore::addInputStream(std::shared_ptr<DStreamNodeBase> node, InputNodeBase* input) {
   checkCanAdd();
-  std::lock_guard lock(state_->mutex);
-  int id = state_->next_input_id++;
-  input->setInputStreamId(id);
-  state_->inputs.push_back(std::move(node));
-  state_->input_handles.push_back(input);
-  return id;
+  return state_->graph.addInputStream(std::move(node), input);
 }
 
 int StreamingCore::addOutputStream(std::shared_ptr<OutputNode> node) {
   checkCanAdd();
-  std::lock_guard lock(state_->mutex);
-  int id = static_cast<int>(state_->outputs.size());
-  node->setOutputOpId(id);
-  state_->outputs.push_back(std::move(node));
-  return id;
+  return state_->graph.addOutputStream(std::move(node));
 }
 
 void StreamingCore::registerReceiver(int stream_id, std::shared_ptr<ReceiverBase> receiver) {
@@ -162,7 +149,7 @@ void StreamingCore::setRememberDuration(Duration duration) {
   if (state_->state != StreamingContextState::INITIALIZED) {
     throw IllegalStateError("remember() must be called before the context is started");
   }
-  state_->remember = duration;
+  state_->graph.setRememberDuration(duration);
 }
 
 std::exception_ptr StreamingCore::firstError() const {
@@ -210,7 +197,7 @@ void StreamingCore::start() {
     throw IllegalStateError(
         "StreamingContext has already been stopped: it cannot be started again");
   }
-  if (state_->outputs.empty()) {
+  if (!state_->graph.hasOutputs()) {
     throw IllegalArgumentError("No output operations registered, so nothing to execute");
   }
   {
@@ -224,25 +211,8 @@ void StreamingCore::start() {
   const std::int64_t now = clock_->getTimeMillis();
   const Time first((now / d + 1) * d);
   const Time zero = first - batch_duration_;
-  auto outputs = state_->outputs;
-  auto remember = state_->remember;
   lock.unlock();
-
-  for (auto& out : outputs) out->initialize(zero);
-  for (auto& out : outputs) out->remember(remember);
-  for (auto& out : outputs) out->validateAtStart();
-
-  lock.lock();
-  auto inputs = state_->input_handles;
-  lock.unlock();
-  std::size_t started = 0;
-  try {
-    for (; started < inputs.size(); ++started) inputs[started]->startInput();
-  } catch (...) {
-    for (std::size_t i = 0; i < started; ++i) inputs[i]->stopInput();
-    throw;
-  }
-
+  state_->graph.start(zero);
   lock.lock();
   {
     std::lock_guard active(g_active_mutex);
@@ -279,17 +249,9 @@ void StreamingCore::generateJobs(Time time) {
       state_->input_infos[time][id] = StreamInputInfo{id, n, {}};
       batch[id] = std::move(blocks);
     }
-    set.jobs.reserve(state_->outputs.size());
-  }
-  std::vector<std::shared_ptr<OutputNode>> outputs;
-  {
-    std::lock_guard lock(state_->mutex);
-    outputs = state_->outputs;
   }
   try {
-    for (auto& out : outputs) {
-      if (auto job = out->generateJob(time)) set.jobs.push_back(std::move(*job));
-    }
+    set.jobs = state_->graph.generateJobs(time);
   } catch (...) {
     reportError("Error generating jobs for time " + time.toString(), std::current_exception());
     set.jobs.clear();
@@ -368,17 +330,8 @@ void StreamingCore::runJobSet(JobSet& set) {
 }
 
 void StreamingCore::clearMetadata(Time time) {
-  std::vector<std::shared_ptr<OutputNode>> outputs;
-  Duration keep = batch_duration_;
-  {
-    std::lock_guard lock(state_->mutex);
-    outputs = state_->outputs;
-  }
-  for (auto& out : outputs) {
-    out->clearMetadata(time);
-    keep = std::max(keep, out->rememberDuration());
-    for (const auto& parent : out->parents()) keep = std::max(keep, parent->rememberDuration());
-  }
+  state_->graph.clearMetadata(time);
+  Duration keep = state_->graph.maxRememberDuration(batch_duration_);
   std::lock_guard lock(state_->mutex);
   // Receiver blocks and input records are kept as long as the longest remember duration of the
   // graph, so windows over received data still find them.
@@ -419,12 +372,11 @@ void StreamingCore::stop(bool stop_engine, bool gracefully) {
     return;
   }
   state_->state = StreamingContextState::STOPPED;
-  auto inputs = state_->input_handles;
   lock.unlock();
 
   const std::int64_t timeout_ms = engine_.getConf().getTimeAsMs(
       "spark.streaming.gracefulStopTimeout", 10 * batch_duration_.milliseconds());
-  for (auto* input : inputs) input->stopInput();
+  state_->graph.stopInputs();
   lock.lock();
   for (auto& [id, supervisor] : state_->supervisors) {
     lock.unlock();
