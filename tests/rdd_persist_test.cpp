@@ -262,6 +262,7 @@ TEST_F(Persist, Descriptions) {
   EXPECT_EQ(StorageLevel::MEMORY_ONLY.description(), "Memory Deserialized 1x Replicated");
   EXPECT_EQ(StorageLevel::MEMORY_AND_DISK_SER_2.description(),
             "Disk Memory Serialized 2x Replicated");
+  EXPECT_EQ(StorageLevel::DISK_ONLY.description(), "Disk Serialized 1x Replicated");
 }
 
 TEST_F(Persist, ChangingALevelIsRefusedUntilUnpersist) {

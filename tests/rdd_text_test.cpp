@@ -2,6 +2,8 @@
 // rendering of records).
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include <map>
 #include <optional>
 #include <string>
@@ -52,6 +54,17 @@ TEST(ToString, SparkRendering) {
   EXPECT_EQ(ember::toString(2.5), "2.5");
   EXPECT_EQ(ember::toString(-3.0), "-3.0");
   EXPECT_EQ(ember::toString(0.0f), "0.0");
+  // Java's Double.toString / Float.toString, as Spark prints them.
+  EXPECT_EQ(ember::toString(0.1f), "0.1");
+  EXPECT_EQ(ember::toString(0.1), "0.1");
+  EXPECT_EQ(ember::toString(1e7), "1.0E7");
+  EXPECT_EQ(ember::toString(12345678.9), "1.23456789E7");
+  EXPECT_EQ(ember::toString(9999999.0), "9999999.0");
+  EXPECT_EQ(ember::toString(0.001), "0.001");
+  EXPECT_EQ(ember::toString(1.5e-5), "1.5E-5");
+  EXPECT_EQ(ember::toString(-2e-10), "-2.0E-10");
+  EXPECT_EQ(ember::toString(std::nan("")), "NaN");
+  EXPECT_EQ(ember::toString(-1.0 / 0.0), "-Infinity");
   EXPECT_EQ(ember::toString(true), "true");
   EXPECT_EQ(ember::toString(false), "false");
   EXPECT_EQ(ember::toString(42), "42");

@@ -48,7 +48,7 @@ std::string StorageLevel::description() const {
   std::string s;
   s += useDisk ? "Disk " : "";
   s += useMemory ? "Memory " : "";
-  s += useMemory ? (deserialized ? "Deserialized " : "Serialized ") : "";
+  s += deserialized ? "Deserialized " : "Serialized ";
   s += std::to_string(replication) + "x Replicated";
   return s;
 }

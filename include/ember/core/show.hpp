@@ -31,6 +31,11 @@ concept Streamable = requires(std::ostream& os, const T& x) {
 template <class T>
 void appendShown(std::string& out, const T& value);
 
+/// Java's Double.toString: "1.0", "0.001", "1.0E7", "1.234E-5", "NaN", "Infinity", with the
+/// shortest digits that read back as the same double.
+void appendJavaDouble(std::string& out, double value);
+void appendJavaDouble(std::string& out, float value);
+
 template <class T>
 struct Shower {
   static void append(std::string& out, const T& value) {
@@ -39,9 +44,11 @@ struct Shower {
     } else if constexpr (std::is_same_v<T, char>) {
       out += value;
     } else if constexpr (std::is_floating_point_v<T>) {
-      std::string s = fmt::format("{}", value);
-      if (s.find_first_of(".eEn") == std::string::npos) s += ".0";
-      out += s;
+      if constexpr (std::is_same_v<T, float>) {
+        appendJavaDouble(out, value);
+      } else {
+        appendJavaDouble(out, static_cast<double>(value));
+      }
     } else if constexpr (std::is_arithmetic_v<T>) {
       fmt::format_to(std::back_inserter(out), "{}", value);
     } else if constexpr (std::is_convertible_v<const T&, std::string_view>) {
