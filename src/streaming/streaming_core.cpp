@@ -5,6 +5,7 @@
 #include <deque>
 #include <map>
 #include <mutex>
+#include <set>
 #include <thread>
 
 #include "ember/core/error.hpp"
@@ -68,13 +69,13 @@ struct StreamingCore::State {
 
   // Scheduling.
   std::deque<JobSet> queue;
-  bool job_running = false;
+  int jobs_running = 0;
   std::optional<Time> last_generated;
-  std::optional<Time> last_processed;
+  std::set<Time> unfinished;  // generated batches not yet processed
   std::exception_ptr error;
   bool stopped = false;
   std::jthread timer;
-  std::jthread executor;
+  std::vector<std::jthread> executors;  // spark.streaming.concurrentJobs of them
 };
 
 StreamingCore::StreamingCore(Engine engine, Duration batch_duration)
@@ -197,6 +198,11 @@ void StreamingCore::start() {
     throw IllegalStateError(
         "StreamingContext has already been stopped: it cannot be started again");
   }
+  const int concurrent_jobs = conf().getInt("spark.streaming.concurrentJobs", 1);
+  if (concurrent_jobs <= 0) {
+    throw IllegalArgumentError("spark.streaming.concurrentJobs must be positive, got " +
+                               std::to_string(concurrent_jobs));
+  }
   if (!state_->graph.hasOutputs()) {
     throw IllegalArgumentError("No output operations registered, so nothing to execute");
   }
@@ -221,7 +227,9 @@ void StreamingCore::start() {
   state_->zero_time = zero;
   state_->state = StreamingContextState::ACTIVE;
   for (auto& [id, supervisor] : state_->supervisors) supervisor->start();
-  state_->executor = std::jthread([this](std::stop_token stop) { executorLoop(stop); });
+  for (int i = 0; i < concurrent_jobs; ++i) {
+    state_->executors.emplace_back([this](std::stop_token stop) { executorLoop(stop); });
+  }
   state_->timer = std::jthread([this, first](std::stop_token stop) { timerLoop(stop, first); });
   lock.unlock();
   bus_->post(StreamingListenerStreamingStarted{clock_->getTimeMillis()});
@@ -272,6 +280,7 @@ void StreamingCore::generateJobs(Time time) {
       set.info.outputOperationInfos[job.outputOpId] = op;
     }
     state_->last_generated = time;
+    state_->unfinished.insert(time);
   }
   if (!set.jobs.empty()) bus_->post(StreamingListenerBatchSubmitted{set.info});
   {
@@ -290,13 +299,13 @@ void StreamingCore::executorLoop(std::stop_token stop) {
       if (stop.stop_requested()) return;
       set = std::move(state_->queue.front());
       state_->queue.pop_front();
-      state_->job_running = true;
+      ++state_->jobs_running;
     }
     runJobSet(set);
     {
       std::lock_guard lock(state_->mutex);
-      state_->job_running = false;
-      state_->last_processed = set.time;
+      --state_->jobs_running;
+      state_->unfinished.erase(set.time);
     }
     state_->cv.notify_all();
   }
@@ -344,7 +353,9 @@ void StreamingCore::clearMetadata(Time time) {
 bool StreamingCore::awaitBatchProcessed(Time time, std::int64_t timeout_ms) {
   std::unique_lock lock(state_->mutex);
   return state_->cv.wait_for(lock, std::chrono::milliseconds(timeout_ms), [&] {
-    return (state_->last_processed && *state_->last_processed >= time) || state_->stopped;
+    bool generated = state_->last_generated && *state_->last_generated >= time;
+    bool earlier_pending = !state_->unfinished.empty() && *state_->unfinished.begin() <= time;
+    return (generated && !earlier_pending) || state_->stopped;
   });
 }
 
@@ -389,7 +400,7 @@ void StreamingCore::stop(bool stop_engine, bool gracefully) {
       for (auto& [id, supervisor] : state_->supervisors) {
         if (supervisor->hasPendingBlocks()) return false;
       }
-      return state_->queue.empty() && !state_->job_running;
+      return state_->queue.empty() && state_->jobs_running == 0;
     };
     if (!state_->cv.wait_for(lock, std::chrono::milliseconds(timeout_ms), drained)) {
       logger()->warn("Timed out after {} ms waiting for received data to be processed", timeout_ms);
@@ -399,9 +410,11 @@ void StreamingCore::stop(bool stop_engine, bool gracefully) {
   lock.unlock();
   state_->timer.request_stop();
   if (state_->timer.joinable()) state_->timer.join();
-  state_->executor.request_stop();
+  for (auto& executor : state_->executors) executor.request_stop();
   state_->cv.notify_all();
-  if (state_->executor.joinable()) state_->executor.join();
+  for (auto& executor : state_->executors) {
+    if (executor.joinable()) executor.join();
+  }
   bus_->waitUntilEmpty();
   {
     std::lock_guard active(g_active_mutex);

@@ -35,7 +35,8 @@ class RddQueue;
 /// (`ManualClock` or `org.apache.spark.util.ManualClock` for a manual clock),
 /// `spark.streaming.receiverRestartDelay` (ms, 2000), `spark.streaming.blockInterval` (200ms),
 /// `spark.streaming.gracefulStopTimeout` (10 batches), `spark.streaming.stopSparkContextByDefault`
-/// (true), `spark.streaming.unpersist` (true), `spark.streaming.stopGracefullyOnShutdown` (false:
+/// (true), `spark.streaming.unpersist` (true), `spark.streaming.concurrentJobs` (1: output jobs of
+/// that many batches run at once), `spark.streaming.stopGracefullyOnShutdown` (false:
 /// when true, SIGINT or SIGTERM stops the active context gracefully before the process ends).
 class StreamingContext {
  public:
