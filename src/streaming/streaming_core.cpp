@@ -413,7 +413,9 @@ void StreamingCore::stop(bool stop_engine, bool gracefully) {
   for (auto& executor : state_->executors) executor.request_stop();
   state_->cv.notify_all();
   for (auto& executor : state_->executors) {
-    if (executor.joinable()) executor.join();
+    // stop() called from inside an output operation runs on an executor thread: that thread
+    // ends by itself once its job returns.
+    if (executor.joinable() && executor.get_id() != std::this_thread::get_id()) executor.join();
   }
   bus_->waitUntilEmpty();
   {
