@@ -1,0 +1,277 @@
+// The example programs, run as processes: what they print is checked against the data they were
+// given. Synchronisation is by blocking reads of their output and accept() on a test server.
+
+#include <arpa/inet.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace {
+
+namespace fs = std::filesystem;
+using ::testing::HasSubstr;
+using Counts = std::map<std::string, long>;
+
+#ifdef NETWORK_WORDCOUNT_BIN
+constexpr bool kHaveExamples = true;
+#else
+constexpr bool kHaveExamples = false;
+#define NETWORK_WORDCOUNT_BIN ""
+#define QUEUE_STREAM_BIN ""
+#define FILE_WORDCOUNT_BIN ""
+#endif
+
+constexpr const char* kDashes = "-------------------------------------------";
+
+/// A running program whose standard output is read line by line.
+class Process {
+ public:
+  explicit Process(const std::string& command) : pipe_(::popen(command.c_str(), "r")) {
+    EXPECT_NE(pipe_, nullptr) << command;
+  }
+  ~Process() {
+    if (pipe_ != nullptr) ::pclose(pipe_);
+  }
+  /// The next line without its newline; false at the end of the output.
+  bool readLine(std::string& line) {
+    line.clear();
+    char buffer[4096];
+    while (std::fgets(buffer, sizeof buffer, pipe_) != nullptr) {
+      line += buffer;
+      if (!line.empty() && line.back() == '\n') {
+        line.pop_back();
+        return true;
+      }
+    }
+    return !line.empty();
+  }
+  /// Everything until the end, then the exit status.
+  int finish(std::vector<std::string>& lines) {
+    std::string line;
+    while (readLine(line)) lines.push_back(line);
+    int status = ::pclose(pipe_);
+    pipe_ = nullptr;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  }
+
+ private:
+  FILE* pipe_;
+};
+
+/// One print() block: its time line and its records.
+struct Block {
+  std::string time;
+  std::vector<std::string> records;
+};
+
+/// The print() blocks of an output: dashes, "Time: ...", dashes, records, an empty line.
+std::vector<Block> parseBlocks(const std::vector<std::string>& lines) {
+  std::vector<Block> blocks;
+  for (std::size_t i = 0; i + 2 < lines.size(); ++i) {
+    if (lines[i] != kDashes || lines[i + 1].rfind("Time: ", 0) != 0 || lines[i + 2] != kDashes) {
+      continue;
+    }
+    Block block{lines[i + 1], {}};
+    std::size_t j = i + 3;
+    for (; j < lines.size() && !lines[j].empty(); ++j) block.records.push_back(lines[j]);
+    EXPECT_LT(j, lines.size()) << "a block must end with an empty line";
+    blocks.push_back(std::move(block));
+    i = j;
+  }
+  return blocks;
+}
+
+/// "(word,N)" records of a block as a map; fails the test on anything else.
+Counts countsOf(const Block& block) {
+  Counts counts;
+  for (const auto& r : block.records) {
+    auto comma = r.rfind(',');
+    bool ok = r.size() >= 4 && r.front() == '(' && r.back() == ')' && comma != std::string::npos;
+    EXPECT_TRUE(ok) << "not a (word,N) record: " << r;
+    if (!ok) continue;
+    std::string word = r.substr(1, comma - 1);
+    EXPECT_EQ(counts.count(word), 0u) << "word twice in one batch: " << word;
+    counts[word] = std::stol(r.substr(comma + 1, r.size() - comma - 2));
+  }
+  return counts;
+}
+
+Counts sum(const std::vector<Block>& blocks) {
+  Counts total;
+  for (const auto& b : blocks) {
+    for (const auto& [w, n] : countsOf(b)) total[w] += n;
+  }
+  return total;
+}
+
+class TestServer {
+ public:
+  TestServer() {
+    fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof addr;
+    EXPECT_EQ(::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+    EXPECT_EQ(::listen(fd_, 8), 0);
+    EXPECT_EQ(::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len), 0);
+    port_ = ntohs(addr.sin_port);
+  }
+  ~TestServer() {
+    if (client_ >= 0) ::close(client_);
+    ::close(fd_);
+  }
+  int port() const { return port_; }
+  /// Blocks until the program connects, then sends `data`.
+  void acceptAndSend(const std::string& data) {
+    client_ = ::accept4(fd_, nullptr, nullptr, SOCK_CLOEXEC);
+    ASSERT_GE(client_, 0);
+    ASSERT_EQ(::send(client_, data.data(), data.size(), MSG_NOSIGNAL),
+              static_cast<ssize_t>(data.size()));
+  }
+
+ private:
+  int fd_ = -1;
+  int client_ = -1;
+  int port_ = 0;
+};
+
+#define SKIP_WITHOUT_EXAMPLES() \
+  if (!kHaveExamples) GTEST_SKIP() << "examples not built (EMBER_BUILD_EXAMPLES=OFF)"
+
+TEST(NetworkWordCount, EmbeddedSourceGivesConsistentCountsEveryBatch) {
+  SKIP_WITHOUT_EXAMPLES();
+  Process p(std::string(NETWORK_WORDCOUNT_BIN) + " --seconds 3 2>/dev/null");
+  std::vector<std::string> lines;
+  ASSERT_EQ(p.finish(lines), 0);
+  auto blocks = parseBlocks(lines);
+  ASSERT_FALSE(blocks.empty());
+  int with_data = 0;
+  for (const auto& block : blocks) {
+    auto c = countsOf(block);
+    with_data += !c.empty();
+    for (const auto& [w, n] : c) {
+      EXPECT_TRUE(
+          (std::set<std::string>{"to", "be", "or", "not", "hello", "world", "ember"}.count(w)))
+          << w;
+    }
+    // "to be or not to be", "hello world", "hello ember": a line never spans two batches.
+    EXPECT_EQ(c["to"], 2 * c["or"]) << block.time;
+    EXPECT_EQ(c["be"], 2 * c["not"]) << block.time;
+    EXPECT_EQ(c["or"], c["not"]) << block.time;
+    EXPECT_EQ(c["hello"], c["world"] + c["ember"]) << block.time;
+  }
+  EXPECT_GE(with_data, 1);
+}
+
+TEST(NetworkWordCount, CountsTheLinesOfAServer) {
+  SKIP_WITHOUT_EXAMPLES();
+  TestServer server;
+  Process p(std::string(NETWORK_WORDCOUNT_BIN) + " 127.0.0.1 " + std::to_string(server.port()) +
+            " --seconds 3 2>/dev/null");
+  server.acceptAndSend("apple banana apple\r\nbanana cherry\n\napple  \n");
+  std::vector<std::string> lines;
+  ASSERT_EQ(p.finish(lines), 0);
+  auto blocks = parseBlocks(lines);
+  EXPECT_GE(blocks.size(), 2u);  // one per second, empty ones too
+  // The empty line is one empty word; "apple  " drops its trailing empty words (Java's split).
+  EXPECT_EQ(sum(blocks), (Counts{{"", 1}, {"apple", 3}, {"banana", 2}, {"cherry", 1}}));
+}
+
+TEST(NetworkWordCount, BadArgumentsPrintTheUsageAndExit2) {
+  SKIP_WITHOUT_EXAMPLES();
+  struct Case {
+    std::string args;
+    std::string message;
+  };
+  for (const auto& c : std::vector<Case>{
+           {"localhost 70000", "port 70000 is outside 1-65535"},
+           {"localhost 0", "port 0 is outside 1-65535"},
+           {"localhost ninety", "PORT must be a number"},
+           {"localhost", "expected HOST PORT or nothing"},
+           {"--seconds", "--seconds needs a value"},
+           {"--seconds -3", "--seconds must be a positive"},
+           {"--verbose", "unknown option --verbose"},
+       }) {
+    Process p(std::string(NETWORK_WORDCOUNT_BIN) + " " + c.args + " 2>&1");
+    std::vector<std::string> lines;
+    EXPECT_EQ(p.finish(lines), 2) << c.args;
+    std::string all;
+    for (const auto& l : lines) all += l + "\n";
+    EXPECT_THAT(all, HasSubstr(c.message)) << c.args;
+    EXPECT_THAT(all, HasSubstr("usage: network_wordcount [HOST PORT] [--seconds N]")) << c.args;
+  }
+}
+
+TEST(QueueStreamExample, EveryBatchWithDataCountsAHundredPerDigit) {
+  SKIP_WITHOUT_EXAMPLES();
+  Process p(std::string(QUEUE_STREAM_BIN) + " --seconds 2 2>/dev/null");
+  std::vector<std::string> lines;
+  ASSERT_EQ(p.finish(lines), 0);
+  int with_data = 0;
+  for (const auto& block : parseBlocks(lines)) {
+    if (block.records.empty()) continue;
+    ++with_data;
+    auto c = countsOf(block);
+    EXPECT_EQ(c, (Counts{{"0", 100},
+                         {"1", 100},
+                         {"2", 100},
+                         {"3", 100},
+                         {"4", 100},
+                         {"5", 100},
+                         {"6", 100},
+                         {"7", 100},
+                         {"8", 100},
+                         {"9", 100}}))
+        << block.time;
+  }
+  EXPECT_GE(with_data, 1);
+}
+
+TEST(FileWordCount, CountsTheWordsOfAFileMovedIn) {
+  SKIP_WITHOUT_EXAMPLES();
+  std::string pattern = (fs::temp_directory_path() / "ember_file_wordcount_XXXXXX").string();
+  fs::path root = ::mkdtemp(pattern.data());
+  fs::create_directory(root / "in");
+  { std::ofstream(root / "in" / "before.txt") << "present before start\n"; }
+  Process p(std::string(FILE_WORDCOUNT_BIN) + " " + (root / "in").string() +
+            " --seconds 7 2>/dev/null");
+  // The first batch header means the stream runs; a file moved in now is new.
+  std::vector<std::string> lines;
+  std::string line;
+  while (p.readLine(line)) {
+    lines.push_back(line);
+    if (line.rfind("Time: ", 0) == 0) break;
+  }
+  ASSERT_FALSE(lines.empty()) << "file_wordcount printed nothing";
+  { std::ofstream(root / "words.txt") << "one two two\nthree three three\n"; }
+  fs::rename(root / "words.txt", root / "in" / "words.txt");
+  std::vector<std::string> rest;
+  ASSERT_EQ(p.finish(rest), 0);
+  lines.insert(lines.end(), rest.begin(), rest.end());
+  EXPECT_EQ(sum(parseBlocks(lines)), (Counts{{"one", 1}, {"two", 2}, {"three", 3}}));
+  fs::remove_all(root);
+}
+
+TEST(FileWordCount, NeedsADirectory) {
+  SKIP_WITHOUT_EXAMPLES();
+  Process p(std::string(FILE_WORDCOUNT_BIN) + " 2>&1");
+  std::vector<std::string> lines;
+  EXPECT_EQ(p.finish(lines), 2);
+  ASSERT_FALSE(lines.empty());
+  EXPECT_THAT(lines.back(), HasSubstr("usage: file_wordcount DIR [--seconds N]"));
+}
+
+}  // namespace
