@@ -122,7 +122,13 @@ std::vector<std::string> FileInputNode::findNewFiles(Time time, std::vector<Skip
     logger()->warn("cannot list directory {}: {}", directory_, ec.message());
     return found;
   }
-  for (const auto& entry : it) {
+  // Incremented with an error code: an entry that vanishes while listed must not throw.
+  for (; it != std::filesystem::directory_iterator(); it.increment(ec)) {
+    if (ec) {
+      logger()->warn("cannot list directory {}: {}", directory_, ec.message());
+      break;
+    }
+    const auto& entry = *it;
     std::string name = entry.path().filename().string();
     if (isHiddenOrPartial(name)) continue;
     std::string path = entry.path().string();
