@@ -171,6 +171,23 @@ TEST(TextFileStream, EachNewFileOnceInTheBatchOfItsModificationTime) {
   f.ssc.stop();
 }
 
+TEST(TextFileStream, LinesAsHadoopsLineRecordReaderGivesThem) {
+  TempDirs dirs;
+  Fixture f(dirs.watched().string());
+  f.ssc.start();
+  // A UTF-8 byte order mark at the start is dropped; "\r", "\n" and "\r\n" end lines; malformed
+  // UTF-8 becomes U+FFFD (Text.toString); a last line without newline counts.
+  moveIn(dirs, "bom.txt",
+         "\xEF\xBB\xBF"
+         "first\rsecond\r\n\xEF\xBB\xBFkept\n",
+         kStart + 100);
+  moveIn(dirs, "bytes.txt", "bad \xC3 byte\n\nno newline", kStart + 100);
+  std::int64_t t = f.runBatch();
+  EXPECT_THAT(f.out->at(t), ElementsAre("first", "second", "\xEF\xBB\xBFkept",  // bom.txt
+                                        "bad \xEF\xBF\xBD byte", "", "no newline"));
+  f.ssc.stop();
+}
+
 TEST(TextFileStream, HiddenPartialAndNestedEntriesAreIgnored) {
   TempDirs dirs;
   Fixture f(dirs.watched().string());

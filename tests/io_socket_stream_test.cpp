@@ -196,6 +196,27 @@ TEST(LineSplitter, NoLineAfterAFinalTerminator) {
   EXPECT_EQ(n, 0);
 }
 
+std::string repaired(std::string text) {
+  ember::detail::replaceMalformedUtf8(text);
+  return text;
+}
+
+TEST(LineSplitter, MalformedUtf8BecomesReplacementCharactersAsJavaDecodes) {
+  const std::string r = "\xEF\xBF\xBD";  // U+FFFD
+  EXPECT_EQ(repaired("plain ascii"), "plain ascii");
+  EXPECT_EQ(repaired("caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80"),
+            "caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80");
+  // Unicode's example of maximal subparts (chapter 3, U+FFFD substitution).
+  EXPECT_EQ(repaired("\x61\xF1\x80\x80\xE1\x80\xC2\x62\x80\x63\x80\xBF\x64"),
+            "a" + r + r + r + "b" + r + "c" + r + r + "d");
+  EXPECT_EQ(repaired("\xC0\x80"), r + r);                  // overlong
+  EXPECT_EQ(repaired("\xE0\x80\x80"), r + r + r);          // overlong
+  EXPECT_EQ(repaired("\xED\xA0\x80"), r + r + r);          // a surrogate
+  EXPECT_EQ(repaired("\xF4\x90\x80\x80"), r + r + r + r);  // past U+10FFFF
+  EXPECT_EQ(repaired("x\xE2\x82"), "x" + r);               // cut short at the end
+  EXPECT_EQ(repaired("\xFF"), r);
+}
+
 TEST(SocketTextStream, LinesOfTheServerAreTheRecordsOfTheBatch) {
   TestServer server;
   ember::StreamingContext ssc(testConf(), ember::Seconds(1));
@@ -206,13 +227,13 @@ TEST(SocketTextStream, LinesOfTheServerAreTheRecordsOfTheBatch) {
 
   int client = server.accept();
   TestServer::send(client, "a b\r\nsecond\n\nthi");
-  TestServer::send(client, "rd\nwith \xc3\xa9 and\tutf-8\nlast without newline");
+  TestServer::send(client, "rd\nwith \xc3\xa9 and\tutf-8\nbad \xff byte\nlast without newline");
   server.close(client);
   // The end of the stream makes the receiver ask for a restart, after it stored the last line.
   ASSERT_TRUE(events->awaitEvents("no more data", 1));
   std::int64_t t = runBatch(ssc);
   EXPECT_THAT(out->at(t), ElementsAre("a b", "second", "", "third", "with \xc3\xa9 and\tutf-8",
-                                      "last without newline"));
+                                      "bad \xEF\xBF\xBD byte", "last without newline"));
   ssc.stop();
 }
 

@@ -76,9 +76,13 @@ std::optional<std::vector<std::string>> readLines(const std::string& path, std::
     return std::nullopt;
   }
   std::vector<std::string> lines;
-  auto emit = [&lines](std::string&& line) { lines.push_back(std::move(line)); };
+  auto emit = [&lines](std::string&& line) {
+    replaceMalformedUtf8(line);
+    lines.push_back(std::move(line));
+  };
   LineSplitter splitter;
   std::string buffer(64 * 1024, '\0');
+  bool first = true;
   for (;;) {
     ssize_t n = ::read(fd, buffer.data(), buffer.size());
     if (n < 0 && errno == EINTR) continue;
@@ -88,7 +92,10 @@ std::optional<std::vector<std::string>> readLines(const std::string& path, std::
       return std::nullopt;
     }
     if (n == 0) break;
-    splitter.feed(std::string_view(buffer.data(), static_cast<std::size_t>(n)), emit);
+    std::string_view bytes(buffer.data(), static_cast<std::size_t>(n));
+    if (first && bytes.starts_with("\xEF\xBB\xBF")) bytes.remove_prefix(3);  // as LineRecordReader
+    first = false;
+    splitter.feed(bytes, emit);
   }
   ::close(fd);
   splitter.finish(emit);

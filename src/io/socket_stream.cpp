@@ -117,7 +117,10 @@ void SocketTextReceiver::receive() {
   }
   logger()->info("Connected to {}", where);
   detail::LineSplitter lines;
-  auto emit = [this](std::string&& line) { store(std::move(line)); };
+  auto emit = [this](std::string&& line) {
+    detail::replaceMalformedUtf8(line);
+    store(std::move(line));
+  };
   std::string buffer(64 * 1024, '\0');
   bool failed = false;
   bool ended = false;

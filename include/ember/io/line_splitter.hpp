@@ -10,7 +10,8 @@ namespace ember::detail {
 /// (Spark's socketTextStream) and Hadoop's LineReader (textFileStream) do: a line ends at "\n",
 /// "\r" or "\r\n", and the terminator is not part of it; "a\n\nb" is "a", "", "b"; a last line
 /// without a terminator is a line (given by finish()); nothing follows a final terminator.
-/// Bytes are passed through as they are (no UTF-8 decoding). Not thread-safe.
+/// Bytes are passed through as they are; replaceMalformedUtf8() does what decoding does to them.
+/// Not thread-safe.
 class LineSplitter {
  public:
   /// Calls emit(std::string&&) for every line that `bytes` completes.
@@ -57,5 +58,10 @@ class LineSplitter {
   std::string pending_;
   bool after_cr_ = false;
 };
+
+/// Replaces each maximal ill-formed subsequence of UTF-8 in `text` with U+FFFD, as Java's UTF-8
+/// decoder (REPLACE) does in readLine and Hadoop's Text.toString; well-formed text is left as it
+/// is. Lines can be repaired one by one: line terminators end any ill-formed subsequence.
+void replaceMalformedUtf8(std::string& text);
 
 }  // namespace ember::detail
