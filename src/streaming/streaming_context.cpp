@@ -67,12 +67,22 @@ Duration checkBatchDuration(Duration d) {
   }
   return d;
 }
+
+// A context that made its engine must not leave it running when the rest of its construction
+// fails (an unknown clock, say): nobody else could stop it.
+std::unique_ptr<detail::StreamingCore> makeOwnedCore(const Conf& conf, Duration batchDuration) {
+  Engine engine(conf);
+  try {
+    return std::make_unique<detail::StreamingCore>(engine, batchDuration);
+  } catch (...) {
+    engine.stop();
+    throw;
+  }
+}
 }  // namespace
 
 StreamingContext::StreamingContext(const Conf& conf, Duration batchDuration)
-    : StreamingContext((checkBatchDuration(batchDuration), Engine(conf)), batchDuration) {
-  owns_engine_ = true;
-}
+    : core_(makeOwnedCore(conf, checkBatchDuration(batchDuration))), owns_engine_(true) {}
 
 StreamingContext::StreamingContext(const std::string& master, const std::string& appName,
                                    Duration batchDuration)
@@ -98,6 +108,9 @@ void StreamingContext::start() {
 }
 
 void StreamingContext::stop(bool stopSparkContext, bool stopGracefully) {
+  // stop(false) hands the engine over to the caller (to build another context on, say), so the
+  // destructor must not stop it later.
+  if (!stopSparkContext) owns_engine_ = false;
   core_->stop(stopSparkContext, stopGracefully);
   clearActive(this);
 }
