@@ -270,6 +270,25 @@ TEST(SocketTextStream, WordCountOverTheSocket) {
   ssc.stop();
 }
 
+TEST(SocketTextStream, ManyLinesArriveWholeAndInOrder) {
+  TestServer server;
+  ember::StreamingContext ssc(testConf(), ember::Seconds(1));
+  auto receiver = std::make_shared<ember::SocketTextReceiver>(
+      "127.0.0.1", server.port(), ember::StorageLevel::MEMORY_AND_DISK_SER_2);
+  auto out = collect(ssc.receiverStream<std::string>(receiver));
+  ssc.start();
+  int client = server.accept();
+  constexpr int kLines = 200'000;
+  std::string data;
+  for (int i = 0; i < kLines; ++i) data += "line " + std::to_string(i) + (i % 3 ? "\n" : "\r\n");
+  TestServer::send(client, data);
+  ASSERT_TRUE(receiver->awaitRecordsStored(kLines, kTimeoutMs));
+  Lines got = out->at(runBatch(ssc));
+  ASSERT_EQ(got.size(), static_cast<std::size_t>(kLines));
+  for (int i = 0; i < kLines; ++i) ASSERT_EQ(got[i], "line " + std::to_string(i));
+  ssc.stop();
+}
+
 TEST(SocketTextStream, ConnectsOnceTheServerIsUp) {
   const int port = reservePort();
   ember::StreamingContext ssc(testConf(), ember::Seconds(1));
