@@ -1,0 +1,350 @@
+// Output operations: print/pprint blocks on stdout, foreachRDD, saveAsTextFiles, queueStream
+// feeding them, and the order output operations run in.
+
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <cstdlib>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "ember/ember.hpp"
+#include "ember/testing.hpp"
+
+namespace {
+
+namespace fs = std::filesystem;
+using ember::DStream;
+using ember::Rdd;
+using ember::StreamingContext;
+using ember::Time;
+
+const std::string kRule(43, '-');
+
+/// Batch times are printed in local time: pin it so that the expected text is literal.
+class StreamingOutput : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const char* tz = std::getenv("TZ");
+    old_tz_ = tz ? std::optional<std::string>(tz) : std::nullopt;
+    setenv("TZ", "UTC", 1);
+    tzset();
+  }
+  void TearDown() override {
+    if (old_tz_) {
+      setenv("TZ", old_tz_->c_str(), 1);
+    } else {
+      unsetenv("TZ");
+    }
+    tzset();
+  }
+
+ private:
+  std::optional<std::string> old_tz_;
+};
+
+ember::Conf manualConf() {
+  ember::Conf conf;
+  conf.setMaster("local[2]").setAppName("output").set("spark.streaming.clock", "ManualClock");
+  return conf;
+}
+
+ember::ManualClock& manual(StreamingContext& ssc) {
+  return dynamic_cast<ember::ManualClock&>(ssc.clock());
+}
+
+/// Runs numBatches batches of ssc (already defined) and stops it.
+void run(StreamingContext& ssc, int numBatches) {
+  ssc.start();
+  const std::int64_t d = ssc.batchDuration().milliseconds();
+  for (int k = 1; k <= numBatches; ++k) {
+    manual(ssc).advance(d);
+    ASSERT_TRUE(ssc.core().awaitBatchProcessed(Time(k * d), 60'000));
+  }
+  if (auto error = ssc.core().firstError()) std::rethrow_exception(error);
+  ssc.stop();
+}
+
+template <class T>
+DStream<T> input(StreamingContext& ssc, std::vector<std::optional<std::vector<T>>> batches,
+                 int partitions = 2) {
+  return ember::testing::detail::testInput<T>(ssc, std::move(batches), partitions);
+}
+
+std::string header(const std::string& time) {
+  return kRule + "\nTime: " + time + "\n" + kRule + "\n";
+}
+
+// ---- print -------------------------------------------------------------------------------------
+
+TEST_F(StreamingOutput, PrintWritesSparksBlockPerBatch) {
+  StreamingContext ssc(manualConf(), ember::Seconds(1));
+  using P = std::pair<std::string, int>;
+  input<P>(ssc, {std::vector<P>{{"hello", 1}, {"world", 2}}, std::vector<P>{}}).print();
+  ::testing::internal::CaptureStdout();
+  run(ssc, 2);
+  std::string out = ::testing::internal::GetCapturedStdout();
+  EXPECT_EQ(out, header("1970-01-01 00:00:01") + "(hello,1)\n(world,2)\n\n" +
+                     header("1970-01-01 00:00:02") + "\n");
+}
+
+TEST_F(StreamingOutput, PrintShowsTheFirstNumAndEllipsis) {
+  StreamingContext ssc(manualConf(), ember::Seconds(1));
+  auto s = input<int>(
+      ssc, {ember::testing::detail::Batches<int>::value_type(std::vector<int>{1, 2, 3, 4, 5})});
+  s.print(3);
+  s.pprint(5);
+  s.print();
+  ::testing::internal::CaptureStdout();
+  run(ssc, 1);
+  std::string out = ::testing::internal::GetCapturedStdout();
+  std::string h = header("1970-01-01 00:00:01");
+  EXPECT_EQ(out, h + "1\n2\n3\n...\n\n" + h + "1\n2\n3\n4\n5\n\n" + h + "1\n2\n3\n4\n5\n\n");
+}
+
+TEST_F(StreamingOutput, PrintDefaultsToTenRecords) {
+  StreamingContext ssc(manualConf(), ember::Seconds(1));
+  std::vector<int> data;
+  for (int i = 1; i <= 11; ++i) data.push_back(i);
+  input<int>(ssc, {data}, 3).print();
+  ::testing::internal::CaptureStdout();
+  run(ssc, 1);
+  std::string out = ::testing::internal::GetCapturedStdout();
+  EXPECT_EQ(out, header("1970-01-01 00:00:01") + "1\n2\n3\n4\n5\n6\n7\n8\n9\n10\n...\n\n");
+}
+
+TEST_F(StreamingOutput, PrintAppendsMillisecondsWhenTheTimeIsNotAWholeSecond) {
+  StreamingContext ssc(manualConf(), ember::Milliseconds(500));
+  input<std::string>(ssc, {std::vector<std::string>{"a"}, std::vector<std::string>{"b"}}).print();
+  ::testing::internal::CaptureStdout();
+  run(ssc, 2);
+  std::string out = ::testing::internal::GetCapturedStdout();
+  EXPECT_EQ(out,
+            header("1970-01-01 00:00:00.500") + "a\n\n" + header("1970-01-01 00:00:01") + "b\n\n");
+}
+
+TEST_F(StreamingOutput, PrintUsesLocalTime) {
+  setenv("TZ", "UTC-2", 1);  // POSIX sign: two hours east of UTC
+  tzset();
+  StreamingContext ssc(manualConf(), ember::Seconds(1));
+  input<int>(ssc, {std::vector<int>{}}).print();
+  ::testing::internal::CaptureStdout();
+  run(ssc, 1);
+  EXPECT_EQ(::testing::internal::GetCapturedStdout(), header("1970-01-01 02:00:01") + "\n");
+}
+
+TEST_F(StreamingOutput, PrintOfNestedValuesUsesTupleForm) {
+  StreamingContext ssc(manualConf(), ember::Seconds(1));
+  using V = std::pair<std::string, std::pair<int, std::optional<std::string>>>;
+  input<V>(ssc, {std::vector<V>{{"k", {1, std::nullopt}}, {"j", {2, "x"}}}}, 1).print();
+  ::testing::internal::CaptureStdout();
+  run(ssc, 1);
+  EXPECT_EQ(::testing::internal::GetCapturedStdout(),
+            header("1970-01-01 00:00:01") + "(k,(1,None))\n(j,(2,Some(x)))\n\n");
+}
+
+TEST_F(StreamingOutput, PrintSkipsBatchesWithoutRdd) {
+  StreamingContext ssc(manualConf(), ember::Seconds(1));
+  input<int>(ssc, {std::vector<int>{1}, std::nullopt, std::vector<int>{3}}).print();
+  ::testing::internal::CaptureStdout();
+  run(ssc, 3);
+  EXPECT_EQ(::testing::internal::GetCapturedStdout(),
+            header("1970-01-01 00:00:01") + "1\n\n" + header("1970-01-01 00:00:03") + "3\n\n");
+}
+
+TEST_F(StreamingOutput, PrintRefusesNegativeNum) {
+  StreamingContext ssc(manualConf(), ember::Seconds(1));
+  auto s = input<int>(ssc, {});
+  EXPECT_THROW(s.print(-1), ember::IllegalArgumentError);
+  ssc.stop();
+}
+
+// ---- foreachRDD --------------------------------------------------------------------------------
+
+TEST_F(StreamingOutput, ForeachRddBothForms) {
+  StreamingContext ssc(manualConf(), ember::Seconds(1));
+  auto s = input<int>(ssc, {std::vector<int>{1, 2}, std::nullopt, std::vector<int>{3}});
+  auto plain = std::make_shared<std::vector<std::vector<int>>>();
+  auto timed = std::make_shared<std::vector<std::pair<std::int64_t, std::int64_t>>>();
+  s.foreachRDD([plain](const Rdd<int>& rdd) { plain->push_back(rdd.collect()); });
+  s.foreachRDD(
+      [timed](const Rdd<int>& rdd, Time t) { timed->emplace_back(t.milliseconds(), rdd.count()); });
+  run(ssc, 4);
+  EXPECT_EQ(*plain, (std::vector<std::vector<int>>{{1, 2}, {3}, {}}));
+  EXPECT_EQ(*timed,
+            (std::vector<std::pair<std::int64_t, std::int64_t>>{{1000, 2}, {3000, 1}, {4000, 0}}));
+}
+
+TEST_F(StreamingOutput, OutputOperationsRunInDefinitionOrder) {
+  StreamingContext ssc(manualConf(), ember::Seconds(1));
+  auto s = input<int>(ssc, {std::vector<int>{1}, std::vector<int>{2}, std::vector<int>{3}});
+  auto order = std::make_shared<std::vector<std::string>>();
+  auto mutex = std::make_shared<std::mutex>();
+  for (const char* name : {"first", "second", "third", "fourth"}) {
+    s.map([](int x) { return x; }).foreachRDD([order, mutex, name](const Rdd<int>& rdd, Time t) {
+      rdd.count();
+      std::lock_guard lock(*mutex);
+      order->push_back(std::to_string(t.milliseconds()) + ":" + name);
+    });
+  }
+  run(ssc, 3);
+  std::vector<std::string> expected;
+  for (const char* t : {"1000", "2000", "3000"}) {
+    for (const char* name : {"first", "second", "third", "fourth"}) {
+      expected.push_back(std::string(t) + ":" + name);
+    }
+  }
+  EXPECT_EQ(*order, expected);
+}
+
+TEST_F(StreamingOutput, OneRddPerBatchSharedByAllOutputs) {
+  StreamingContext ssc(manualConf(), ember::Seconds(1));
+  auto mapped = input<int>(ssc, {std::vector<int>{1}}).map([](int x) { return x + 1; });
+  auto ids = std::make_shared<std::vector<int>>();
+  mapped.foreachRDD([ids](const Rdd<int>& rdd) { ids->push_back(rdd.id()); });
+  mapped.foreachRDD([ids](const Rdd<int>& rdd) { ids->push_back(rdd.id()); });
+  run(ssc, 1);
+  ASSERT_EQ(ids->size(), 2u);
+  EXPECT_EQ((*ids)[0], (*ids)[1]);
+}
+
+// ---- saveAsTextFiles ---------------------------------------------------------------------------
+
+class TempDir {
+ public:
+  TempDir() {
+    std::string pattern = (fs::temp_directory_path() / "ember-save-XXXXXX").string();
+    path_ = mkdtemp(pattern.data());
+  }
+  ~TempDir() {
+    std::error_code ec;
+    fs::remove_all(path_, ec);
+  }
+  const fs::path& path() const { return path_; }
+
+ private:
+  fs::path path_;
+};
+
+std::vector<std::string> linesOfDir(const fs::path& dir) {
+  std::vector<fs::path> parts;
+  for (const auto& entry : fs::directory_iterator(dir)) {
+    if (entry.path().filename().string().rfind("part-", 0) == 0) parts.push_back(entry.path());
+  }
+  std::sort(parts.begin(), parts.end());
+  std::vector<std::string> lines;
+  for (const auto& p : parts) {
+    std::ifstream in(p);
+    for (std::string line; std::getline(in, line);) lines.push_back(line);
+  }
+  return lines;
+}
+
+TEST_F(StreamingOutput, SaveAsTextFilesWritesOneDirectoryPerBatch) {
+  TempDir tmp;
+  std::string prefix = (tmp.path() / "out").string();
+  {
+    StreamingContext ssc(manualConf(), ember::Seconds(1));
+    using P = std::pair<std::string, int>;
+    auto s = input<P>(
+        ssc, {std::vector<P>{{"a", 1}, {"b", 2}, {"c", 3}}, std::nullopt, std::vector<P>{}});
+    s.saveAsTextFiles(prefix, "txt");
+    run(ssc, 3);
+  }
+  fs::path first = tmp.path() / "out-1000.txt";
+  ASSERT_TRUE(fs::is_directory(first));
+  EXPECT_TRUE(fs::exists(first / "part-00000"));
+  EXPECT_TRUE(fs::exists(first / "part-00001"));
+  EXPECT_EQ(linesOfDir(first), (std::vector<std::string>{"(a,1)", "(b,2)", "(c,3)"}));
+  EXPECT_FALSE(fs::exists(tmp.path() / "out-2000.txt"));  // no RDD, no output
+  fs::path empty = tmp.path() / "out-3000.txt";
+  ASSERT_TRUE(fs::is_directory(empty));  // empty batches still write their directory
+  EXPECT_TRUE(linesOfDir(empty).empty());
+}
+
+TEST_F(StreamingOutput, SaveAsTextFilesWithoutSuffix) {
+  TempDir tmp;
+  std::string prefix = (tmp.path() / "plain").string();
+  {
+    StreamingContext ssc(manualConf(), ember::Milliseconds(500));
+    input<int>(ssc, {std::vector<int>{7}, std::vector<int>{8, 9}}, 1).saveAsTextFiles(prefix);
+    run(ssc, 2);
+  }
+  EXPECT_EQ(linesOfDir(tmp.path() / "plain-500"), std::vector<std::string>{"7"});
+  EXPECT_EQ(linesOfDir(tmp.path() / "plain-1000"), (std::vector<std::string>{"8", "9"}));
+  std::vector<std::string> names;
+  for (const auto& entry : fs::directory_iterator(tmp.path())) {
+    names.push_back(entry.path().filename().string());
+  }
+  std::sort(names.begin(), names.end());
+  EXPECT_EQ(names, (std::vector<std::string>{"plain-1000", "plain-500"}));
+}
+
+TEST_F(StreamingOutput, SaveAsTextFilesOfAnEmptyQueueStreamWritesAnEmptyDirectory) {
+  TempDir tmp;
+  std::string prefix = (tmp.path() / "q").string();
+  {
+    StreamingContext ssc(manualConf(), ember::Seconds(1));
+    ssc.queueStream(std::vector<Rdd<int>>{}).saveAsTextFiles(prefix, "out");
+    run(ssc, 1);
+  }
+  ASSERT_TRUE(fs::is_directory(tmp.path() / "q-1000.out"));
+  EXPECT_TRUE(linesOfDir(tmp.path() / "q-1000.out").empty());
+}
+
+// ---- queueStream -------------------------------------------------------------------------------
+
+std::vector<std::vector<int>> collectQueue(StreamingContext& ssc, DStream<int> s, int numBatches,
+                                           std::function<void(int)> beforeBatch = {}) {
+  auto seen = std::make_shared<std::vector<std::vector<int>>>();
+  s.foreachRDD([seen](const Rdd<int>& rdd) { seen->push_back(rdd.collect()); });
+  ssc.start();
+  for (int k = 1; k <= numBatches; ++k) {
+    if (beforeBatch) beforeBatch(k);
+    manual(ssc).advance(1000);
+    EXPECT_TRUE(ssc.core().awaitBatchProcessed(Time(k * 1000), 60'000));
+  }
+  ssc.stop();
+  return *seen;
+}
+
+TEST_F(StreamingOutput, QueueStreamOneAtATimeAndAllAtOnce) {
+  for (bool one : {true, false}) {
+    SCOPED_TRACE(one ? "oneAtATime" : "all at once");
+    StreamingContext ssc(manualConf(), ember::Seconds(1));
+    auto queue = std::make_shared<ember::RddQueue<int>>();
+    std::optional<Rdd<int>> fallback = ssc.sparkContext().parallelize(std::vector<int>{-1}, 1);
+    auto s = ssc.queueStream(queue, one, fallback);
+    auto engine = ssc.sparkContext();
+    auto out = collectQueue(ssc, s, 4, [&](int k) {
+      if (k == 1) {
+        queue->push(engine.parallelize(std::vector<int>{1, 2}, 2));
+        queue->push(engine.parallelize(std::vector<int>{3}, 1));
+      }
+      if (k == 3) queue->push(engine.parallelize(std::vector<int>{4}, 1));
+    });
+    if (one) {
+      EXPECT_EQ(out, (std::vector<std::vector<int>>{{1, 2}, {3}, {4}, {-1}}));
+    } else {
+      EXPECT_EQ(out, (std::vector<std::vector<int>>{{1, 2, 3}, {-1}, {4}, {-1}}));
+    }
+  }
+}
+
+TEST_F(StreamingOutput, QueueStreamWithoutDefaultGivesEmptyBatches) {
+  StreamingContext ssc(manualConf(), ember::Seconds(1));
+  auto engine = ssc.sparkContext();
+  auto s = ssc.queueStream(std::vector<Rdd<int>>{engine.parallelize(std::vector<int>{5}, 1)});
+  auto out = collectQueue(ssc, s, 3);
+  EXPECT_EQ(out, (std::vector<std::vector<int>>{{5}, {}, {}}));
+}
+
+}  // namespace
