@@ -66,6 +66,10 @@ void DStreamNodeBase::clearMetadata(Time time) {
   for (auto& parent : parents_) parent->clearMetadata(time);
 }
 
+bool DStreamNodeBase::unpersistsForgotten() const {
+  return ssc_->conf().getBoolean("spark.streaming.unpersist", true);
+}
+
 void DStreamNodeBase::setStorageLevel(const StorageLevel& level) {
   if (ssc_->getState() != StreamingContextState::INITIALIZED) {
     throw UnsupportedOperationError(

@@ -113,8 +113,8 @@ class DStream {
   /// MEMORY_ONLY_SER, the default of streams.
   const DStream<T>& persist() const { return persist(StorageLevel::MEMORY_ONLY_SER); }
   const DStream<T>& cache() const { return persist(); }
-  /// The RDDs this stream generated between the two times (both included) that it still
-  /// remembers. Throws IllegalStateError before start.
+  /// The RDDs this stream generated between the two times (both included, a time off the slide
+  /// grid floored to it) that it still remembers. Throws IllegalStateError before start.
   std::vector<Rdd<T>> slice(Time fromTime, Time toTime) const;
 
  private:

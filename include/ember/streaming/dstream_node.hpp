@@ -61,6 +61,8 @@ class DStreamNodeBase {
   /// Forgets (and unpersists) generated RDDs at or before `time - rememberDuration`, here and in
   /// the parents.
   void clearMetadata(Time time);
+  /// spark.streaming.unpersist: whether forgotten RDDs are unpersisted too.
+  bool unpersistsForgotten() const;
 
   StorageLevel storageLevel() const { return storage_level_; }
   /// Throws UnsupportedOperationError once the context started.
@@ -131,6 +133,7 @@ class DStreamNode : public DStreamNodeBase {
       for (auto it = generated_.begin(); it != end; ++it) dropped.push_back(it->second);
       generated_.erase(generated_.begin(), end);
     }
+    if (!this->unpersistsForgotten()) return;
     for (auto& rdd : dropped) {
       if (rdd.getStorageLevel().isValid()) rdd.unpersist();
     }

@@ -118,7 +118,8 @@ std::vector<Rdd<T>> DStream<T>::slice(Time fromTime, Time toTime) const {
   if (!node_->isInitialized()) {
     throw IllegalStateError("slice: the stream has not been initialized (start the context first)");
   }
-  return node_->generatedBetween(fromTime, toTime);
+  // As Spark, a bound off the slide grid is floored to it (the batch that contains it).
+  return node_->generatedBetween(fromTime.floor(slideDuration(), node_->zeroTime()), toTime);
 }
 
 }  // namespace ember
