@@ -224,6 +224,44 @@ TEST(ReceiverSupervisor, AStopWinsOverAPendingRestart) {
   EXPECT_EQ(events->count("ignored"), 0);
 }
 
+/// A receiver whose onStop() asks to stop for good while a restart is being carried out.
+class StopsInOnStop final : public ember::Receiver<int> {
+ public:
+  StopsInOnStop() : Receiver<int>(ember::StorageLevel::MEMORY_ONLY) {}
+  void onStart() override {
+    int n = 0;
+    {
+      std::lock_guard lock(mutex_);
+      n = ++starts_;
+    }
+    cv_.notify_all();
+    if (n == 1) restart("restart once");
+  }
+  void onStop() override { stop("stop while stopping"); }
+  /// Whether onStart() ran n times within timeout_ms.
+  bool awaitStarts(int n, std::int64_t timeout_ms) {
+    std::unique_lock lock(mutex_);
+    return cv_.wait_for(lock, std::chrono::milliseconds(timeout_ms), [&] { return starts_ >= n; });
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  int starts_ = 0;
+};
+
+TEST(ReceiverSupervisor, AStopAskedForWhileRestartingIsNotLost) {
+  // A 2 ms backoff: a lost stop request would show as a second start right after it.
+  ember::StreamingContext ssc(testConf("50ms"), ember::Seconds(1));
+  auto receiver = std::make_shared<StopsInOnStop>();
+  collect(ssc.receiverStream<int>(receiver));
+  ssc.start();
+  ASSERT_TRUE(receiver->awaitStarts(1, kTimeoutMs));
+  EXPECT_FALSE(receiver->awaitStarts(2, 500));  // bounded check that nothing more happens
+  EXPECT_TRUE(receiver->isStopped());
+  ssc.stop();
+}
+
 TEST(ReceiverSupervisor, AnExceptionFromOnStartStopsTheReceiverOnly) {
   ember::StreamingContext ssc(testConf("50ms"), ember::Seconds(1));
   auto events = std::make_shared<EventLog>();

@@ -170,15 +170,19 @@ void ReceiverSupervisor::restartLoop(std::stop_token stop) {
   for (;;) {
     Request request;
     std::string message;
+    std::string error;
     {
       std::unique_lock lock(mutex_);
       cv_.wait(lock, stop, [&] { return request_ != Request::kNone; });
       if (stop.stop_requested()) return;
       request = request_;
       message = request_message_;
+      error = request_error_;
     }
     const bool was_running = stopReceiver();
-    if (was_running) core_.postReceiverEvent(stream_id_, receiver_->name(), "stopped", message, "");
+    if (was_running) {
+      core_.postReceiverEvent(stream_id_, receiver_->name(), "stopped", message, error);
+    }
     if (request == Request::kStop) {
       logger()->info("Receiver {} stopped: {}", stream_id_, message);
       return;  // for good: the request stays, so later restart requests are ignored
@@ -187,9 +191,9 @@ void ReceiverSupervisor::restartLoop(std::stop_token stop) {
     if (receiver_->numRecordsStored() > stored_at_restart) delay = initial;
     {
       std::unique_lock lock(mutex_);
-      // Requests made until now came from the incarnation just stopped: this restart answers
-      // them. A stop request during the wait ends it.
-      request_ = Request::kNone;
+      // Restart requests made until now came from the incarnation just stopped: this restart
+      // answers them. A stop request (made while it stopped, or during the wait) ends it.
+      if (request_ == Request::kRestart) request_ = Request::kNone;
       cv_.wait_for(lock, stop, std::chrono::milliseconds(delay),
                    [&] { return request_ == Request::kStop; });
       if (stop.stop_requested()) return;
