@@ -27,6 +27,8 @@ void ListenerBus::removeListener(const std::shared_ptr<StreamingListener>& liste
 void ListenerBus::post(StreamingEvent event) {
   {
     std::lock_guard lock(mutex_);
+    // Nobody to tell: skip waking the bus thread (this keeps an empty batch cheap).
+    if (listeners_.empty()) return;
     queue_.push_back(std::move(event));
   }
   cv_.notify_one();

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <utility>
 #include <vector>
@@ -17,6 +18,18 @@ class ChunkSink {
   virtual ~ChunkSink() = default;
   /// Takes the next elements. May move from them or take the vector; the producer clears it after.
   virtual void push(std::vector<T>& chunk) = 0;
+  /// Takes data[begin, end), which the producer keeps (a source, a cached block, a shuffle
+  /// output). Sinks that only read their input override it to skip the copy made here.
+  virtual void pushConst(const std::vector<T>& data, std::size_t begin, std::size_t end) {
+    std::vector<T> chunk;
+    for (std::size_t i = begin; i < end; i += kChunkSize) {
+      std::size_t stop = std::min(end, i + kChunkSize);
+      chunk.assign(data.begin() + static_cast<std::ptrdiff_t>(i),
+                   data.begin() + static_cast<std::ptrdiff_t>(stop));
+      push(chunk);
+      chunk.clear();
+    }
+  }
 };
 
 /// Appends everything it receives to a vector.
@@ -31,6 +44,10 @@ class VectorSink final : public ChunkSink<T> {
       out_.insert(out_.end(), std::make_move_iterator(chunk.begin()),
                   std::make_move_iterator(chunk.end()));
     }
+  }
+  void pushConst(const std::vector<T>& data, std::size_t begin, std::size_t end) override {
+    out_.insert(out_.end(), data.begin() + static_cast<std::ptrdiff_t>(begin),
+                data.begin() + static_cast<std::ptrdiff_t>(end));
   }
 
  private:
@@ -86,17 +103,10 @@ class ChunkWriter {
   std::vector<T> buffer_;
 };
 
-/// Pushes copies of data[begin, end) downstream, leaving data untouched (sources and caches).
+/// Offers data[begin, end) downstream, leaving data untouched (sources and caches).
 template <class T>
 void pushCopies(const std::vector<T>& data, std::size_t begin, std::size_t end, ChunkSink<T>& out) {
-  std::vector<T> chunk;
-  for (std::size_t i = begin; i < end; i += kChunkSize) {
-    std::size_t stop = std::min(end, i + kChunkSize);
-    chunk.assign(data.begin() + static_cast<std::ptrdiff_t>(i),
-                 data.begin() + static_cast<std::ptrdiff_t>(stop));
-    out.push(chunk);
-    chunk.clear();
-  }
+  if (begin < end) out.pushConst(data, begin, end);
 }
 
 /// Pushes data downstream by moving it (data the caller owns and no longer needs).

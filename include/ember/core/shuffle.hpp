@@ -1,8 +1,11 @@
 #pragma once
 
 #include <absl/container/flat_hash_map.h>
+#include <absl/hash/hash.h>
 
 #include <memory>
+#include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -11,8 +14,19 @@
 
 namespace ember::detail {
 
+/// The hash of in-process hash maps. Strings use abseil's hash, the fastest for short keys;
+/// its seed differs between processes, which is fine here (only partitioning, by KeyHash,
+/// must agree across processes).
+template <class K>
+struct MapHash : KeyHash<K> {};
+template <>
+struct MapHash<std::string> {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view s) const { return absl::Hash<std::string_view>{}(s); }
+};
+
 template <class K, class V>
-using KeyMap = absl::flat_hash_map<K, V, KeyHash<K>>;
+using KeyMap = absl::flat_hash_map<K, V, MapHash<K>>;
 
 /// A shuffle whose reduce side yields pairs (K, C).
 template <class K, class C>
@@ -82,24 +96,15 @@ class CombiningShuffle final : public ShuffleDependency<K, C> {
 
   void runMapTask(const TaskContext& ctx, int map_partition) override {
     int reducers = this->numReducePartitions();
-    std::vector<KeyMap<K, C>> maps(reducers);
-    Agg agg = agg_;
-    auto each = [&](std::pair<K, V>& x) {
-      auto& map = maps[reducers == 1 ? 0 : partitioner_(x.first)];
-      auto it = map.find(x.first);
-      if (it == map.end()) {
-        map.emplace(std::move(x.first), agg.createCombiner(std::move(x.second)));
-      } else {
-        agg.mergeValue(it->second, std::move(x.second));
-      }
-    };
-    auto sink = makeEachSink<std::pair<K, V>>(each);
+    CombineSink sink(agg_);
     parent_->iterate(ctx, map_partition, sink);
+    // One map for the whole task, split by partition at the end: each record is hashed once,
+    // and only distinct keys pay for choosing their partition.
     std::vector<std::vector<std::pair<K, C>>> buckets(reducers);
-    for (int r = 0; r < reducers; ++r) {
-      buckets[r].reserve(maps[r].size());
-      for (auto& kv : maps[r]) buckets[r].emplace_back(std::move(kv.first), std::move(kv.second));
-      KeyMap<K, C>().swap(maps[r]);
+    if (reducers == 1) buckets[0].reserve(sink.map.size());
+    for (auto& kv : sink.map) {
+      int r = reducers == 1 ? 0 : partitioner_(kv.first);
+      buckets[r].emplace_back(std::move(kv.first), std::move(kv.second));
     }
     outputs_[map_partition] = std::move(buckets);
   }
@@ -107,6 +112,11 @@ class CombiningShuffle final : public ShuffleDependency<K, C> {
   void read(int partition, ChunkSink<std::pair<K, C>>& out) const override {
     Agg agg = agg_;
     KeyMap<K, C> merged;
+    std::size_t incoming = 0;
+    for (const auto& map_output : outputs_) {
+      if (!map_output.empty()) incoming += map_output[partition].size();
+    }
+    merged.reserve(incoming);
     for (const auto& map_output : outputs_) {
       if (map_output.empty()) continue;
       for (const auto& [k, c] : map_output[partition]) {
@@ -124,6 +134,36 @@ class CombiningShuffle final : public ShuffleDependency<K, C> {
   }
 
  private:
+  // Combines records into a map as they arrive; records the producer keeps are read in place
+  // and their key copied only when it is new.
+  struct CombineSink final : ChunkSink<std::pair<K, V>> {
+    explicit CombineSink(const Agg& a) : agg(a) {}
+    void push(std::vector<std::pair<K, V>>& chunk) override {
+      for (auto& x : chunk) {
+        auto it = map.find(x.first);
+        if (it == map.end()) {
+          map.emplace(std::move(x.first), agg.createCombiner(std::move(x.second)));
+        } else {
+          agg.mergeValue(it->second, std::move(x.second));
+        }
+      }
+    }
+    void pushConst(const std::vector<std::pair<K, V>>& data, std::size_t begin,
+                   std::size_t end) override {
+      for (std::size_t i = begin; i < end; ++i) {
+        const auto& x = data[i];
+        auto it = map.find(x.first);
+        if (it == map.end()) {
+          map.emplace(x.first, agg.createCombiner(V(x.second)));
+        } else {
+          agg.mergeValue(it->second, V(x.second));
+        }
+      }
+    }
+    Agg agg;
+    KeyMap<K, C> map;
+  };
+
   std::shared_ptr<RddNode<std::pair<K, V>>> parent_;
   Agg agg_;
   Part partitioner_;

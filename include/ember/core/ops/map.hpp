@@ -42,9 +42,7 @@ class PipelineNode final : public RddNode<Out> {
 
   void compute(const TaskContext& ctx, int partition, ChunkSink<Out>& out) const override {
     ChunkWriter<Out> writer(out);
-    Step step = step_;
-    auto each = [&](In& x) { step(x, writer); };
-    auto sink = makeEachSink<In>(each);
+    StepSink sink(step_, writer);
     parent_->iterate(ctx, partition, sink);
     writer.flush();
   }
@@ -52,6 +50,30 @@ class PipelineNode final : public RddNode<Out> {
   std::string paramsToString() const override { return op_; }
 
  private:
+  // Runs the step over each element it is given. Elements the producer keeps are read in place
+  // when the step accepts a const input, so sources and caches are not copied first.
+  class StepSink final : public ChunkSink<In> {
+   public:
+    StepSink(const Step& step, ChunkWriter<Out>& writer) : step_(step), writer_(writer) {}
+    void push(std::vector<In>& chunk) override {
+      for (auto& x : chunk) step_(x, writer_);
+    }
+    void pushConst(const std::vector<In>& data, std::size_t begin, std::size_t end) override {
+      for (std::size_t i = begin; i < end; ++i) {
+        if constexpr (std::is_invocable_v<Step&, const In&, ChunkWriter<Out>&>) {
+          step_(data[i], writer_);
+        } else {
+          In copy = data[i];
+          step_(copy, writer_);
+        }
+      }
+    }
+
+   private:
+    Step step_;
+    ChunkWriter<Out>& writer_;
+  };
+
   std::shared_ptr<RddNode<In>> parent_;
   Step step_;
   const char* op_;
@@ -105,7 +127,7 @@ auto Rdd<T>::map(F f) const {
   using U = detail::MoveResult<F, T>;
   static_assert(!std::is_void_v<U>, "map's function must return the new element");
   return detail::makePipeline<T, U>(
-      node_, [f](T& x, ChunkWriter<U>& out) mutable { out(detail::invokeMove(f, x)); }, "map");
+      node_, [f](auto& x, ChunkWriter<U>& out) mutable { out(detail::invokeMove(f, x)); }, "map");
 }
 
 template <class T>
@@ -119,7 +141,7 @@ auto Rdd<T>::flatMap(F f) const {
     using V = detail::IterableElement<R>;
     return detail::makePipeline<T, V>(
         node_,
-        [f](T& x, ChunkWriter<V>& out) mutable {
+        [f](auto& x, ChunkWriter<V>& out) mutable {
           auto&& result = detail::invokeMove(f, x);
           for (auto&& y : result) out(std::move(y));
         },
@@ -129,7 +151,7 @@ auto Rdd<T>::flatMap(F f) const {
                   "flatMap<U> expects f(const T& x, auto emit) calling emit(u) per output");
     return detail::makePipeline<T, U>(
         node_,
-        [f](T& x, ChunkWriter<U>& out) mutable {
+        [f](const T& x, ChunkWriter<U>& out) mutable {
           Emitter<U> emit(out);
           f(std::as_const(x), emit);
         },
@@ -143,8 +165,8 @@ Rdd<T> Rdd<T>::filter(F f) const {
   static_assert(std::is_invocable_r_v<bool, F&, T&>, "filter expects f(const T&) -> bool");
   return detail::makePipeline<T, T>(
       node_,
-      [f](T& x, ChunkWriter<T>& out) mutable {
-        if (f(x)) out(std::move(x));
+      [f](auto& x, ChunkWriter<T>& out) mutable {
+        if (f(std::as_const(x))) out(std::move(x));
       },
       "filter");
 }
@@ -193,7 +215,7 @@ auto Rdd<T>::keyBy(F f) const {
   using P = std::pair<K, T>;
   return detail::makePipeline<T, P>(
       node_,
-      [f](T& x, ChunkWriter<P>& out) mutable {
+      [f](auto& x, ChunkWriter<P>& out) mutable {
         K k = f(std::as_const(x));
         out.emplace(std::move(k), std::move(x));
       },

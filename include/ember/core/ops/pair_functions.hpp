@@ -21,7 +21,7 @@ auto Rdd<T>::mapValues(F f) const {
   using P = std::pair<K, U>;
   return detail::makePipeline<T, P>(
       node_,
-      [f](T& x, ChunkWriter<P>& out) mutable {
+      [f](auto& x, ChunkWriter<P>& out) mutable {
         out.emplace(std::move(x.first), detail::invokeMove(f, x.second));
       },
       "mapValues");
@@ -38,7 +38,7 @@ auto Rdd<T>::flatMapValues(F f) const {
   using P = std::pair<K, U>;
   return detail::makePipeline<T, P>(
       node_,
-      [f](T& x, ChunkWriter<P>& out) mutable {
+      [f](auto& x, ChunkWriter<P>& out) mutable {
         auto&& result = detail::invokeMove(f, x.second);
         for (auto&& u : result) out.emplace(x.first, std::move(u));
       },
@@ -50,7 +50,7 @@ auto Rdd<T>::keys() const {
   EMBER_REQUIRE_PAIR(T, "keys");
   using K = detail::KeyOf<T>;
   return detail::makePipeline<T, K>(
-      node_, [](T& x, ChunkWriter<K>& out) { out(std::move(x.first)); }, "keys");
+      node_, [](auto& x, ChunkWriter<K>& out) { out(std::move(x.first)); }, "keys");
 }
 
 template <class T>
@@ -58,7 +58,7 @@ auto Rdd<T>::values() const {
   EMBER_REQUIRE_PAIR(T, "values");
   using V = detail::ValueOf<T>;
   return detail::makePipeline<T, V>(
-      node_, [](T& x, ChunkWriter<V>& out) { out(std::move(x.second)); }, "values");
+      node_, [](auto& x, ChunkWriter<V>& out) { out(std::move(x.second)); }, "values");
 }
 
 template <class T>
