@@ -348,3 +348,41 @@ TEST_F(StreamingOutput, QueueStreamWithoutDefaultGivesEmptyBatches) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST_F(StreamingOutput, OperationsOnBatchesWithNoPartitions) {
+  // An empty queue gives an RDD without partitions; count, reduce and repartition still behave.
+  StreamingContext ssc(manualConf(), ember::Seconds(1));
+  auto s = ssc.queueStream(std::vector<Rdd<int>>{});
+  auto counts = std::make_shared<std::vector<std::vector<std::int64_t>>>();
+  auto sums = std::make_shared<std::vector<std::vector<int>>>();
+  auto parts = std::make_shared<std::vector<std::size_t>>();
+  s.count().foreachRDD([counts](const Rdd<std::int64_t>& r) { counts->push_back(r.collect()); });
+  s.reduce(std::plus<>{}).foreachRDD([sums](const Rdd<int>& r) { sums->push_back(r.collect()); });
+  s.repartition(3).glom().foreachRDD(
+      [parts](const Rdd<std::vector<int>>& r) { parts->push_back(r.collect().size()); });
+  run(ssc, 2);
+  EXPECT_EQ(*counts, (std::vector<std::vector<std::int64_t>>{{0}, {0}}));
+  EXPECT_EQ(*sums, (std::vector<std::vector<int>>{{}, {}}));
+  EXPECT_EQ(*parts, (std::vector<std::size_t>{3, 3}));
+}
+
+TEST_F(StreamingOutput, FailingTransformOnTheDriverFailsTheRun) {
+  try {
+    ember::testing::runOperation(
+        std::vector<std::vector<int>>{{1}, {2}},
+        [](DStream<int> s) {
+          return s.transform([](const Rdd<int>& rdd, Time t) {
+            if (t == Time(2000)) throw ember::IllegalArgumentError("no RDD for 2000");
+            return rdd;
+          });
+        },
+        2);
+    ADD_FAILURE() << "runOperation did not throw";
+  } catch (const ember::IllegalArgumentError& e) {
+    EXPECT_STREQ(e.what(), "no RDD for 2000");
+  }
+}
+
+}  // namespace
