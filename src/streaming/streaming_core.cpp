@@ -66,6 +66,7 @@ struct StreamingCore::State {
   std::map<int, std::unique_ptr<ReceiverSupervisor>> supervisors;
   std::map<Time, std::map<int, std::vector<ReceivedBlock>>> allocated;
   std::map<Time, std::map<int, StreamInputInfo>> input_infos;
+  std::map<int, ReceiverInfo> receiver_infos;
 
   // Scheduling.
   std::deque<JobSet> queue;
@@ -171,13 +172,21 @@ void StreamingCore::postReceiverEvent(int stream_id, const std::string& name,
                                       const std::string& kind, const std::string& message,
                                       const std::string& error) {
   ReceiverInfo info;
-  info.streamId = stream_id;
-  info.name = name;
-  info.active = kind != "stopped";
+  {
+    // As Spark's ReceiverInfo, the last error stays with the receiver across later events.
+    std::lock_guard lock(state_->mutex);
+    ReceiverInfo& last = state_->receiver_infos[stream_id];
+    last.streamId = stream_id;
+    last.name = name;
+    last.active = kind != "stopped";
+    if (kind == "error" || (kind == "stopped" && !error.empty())) {
+      last.lastErrorMessage = message;
+      last.lastError = error;
+      last.lastErrorTime = clock_->getTimeMillis();
+    }
+    info = last;
+  }
   if (kind == "error") {
-    info.lastErrorMessage = message;
-    info.lastError = error;
-    info.lastErrorTime = clock_->getTimeMillis();
     bus_->post(StreamingListenerReceiverError{info});
   } else if (kind == "started") {
     bus_->post(StreamingListenerReceiverStarted{info});
@@ -226,12 +235,15 @@ void StreamingCore::start() {
   }
   state_->zero_time = zero;
   state_->state = StreamingContextState::ACTIVE;
-  for (auto& [id, supervisor] : state_->supervisors) supervisor->start();
+  std::vector<ReceiverSupervisor*> supervisors;
+  for (auto& [id, supervisor] : state_->supervisors) supervisors.push_back(supervisor.get());
   for (int i = 0; i < concurrent_jobs; ++i) {
     state_->executors.emplace_back([this](std::stop_token stop) { executorLoop(stop); });
   }
   state_->timer = std::jthread([this, first](std::stop_token stop) { timerLoop(stop, first); });
   lock.unlock();
+  // Receivers start outside the lock: starting posts receiver events, which take it.
+  for (auto* supervisor : supervisors) supervisor->start();
   bus_->post(StreamingListenerStreamingStarted{clock_->getTimeMillis()});
   logger()->info("StreamingContext started: first batch at {}", first.toString());
 }
@@ -423,9 +435,11 @@ void StreamingCore::stop(bool stop_engine, bool gracefully) {
     if (g_active_core == this) g_active_core = nullptr;
   }
   lock.lock();
+  auto supervisors = std::move(state_->supervisors);
   state_->supervisors.clear();
   state_->stopped = true;
   lock.unlock();
+  supervisors.clear();  // outside the lock: a supervisor's end posts a receiver event
   state_->cv.notify_all();
   if (stop_engine) engine_.stop();
   logger()->info("StreamingContext stopped");
