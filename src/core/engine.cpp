@@ -99,18 +99,24 @@ std::shared_ptr<EngineState> activeEngine() {
 }
 
 std::shared_ptr<EngineState> activeOrDefaultEngine() {
+  std::shared_ptr<EngineState> previous;
   std::lock_guard lock(g_active_mutex);
   if (!g_active || g_active->isStopped()) {
     Conf conf;
     conf.setMaster("local[*]").setAppName("ember");
-    g_active = std::make_shared<EngineState>(std::move(conf));
+    previous = std::exchange(g_active, std::make_shared<EngineState>(std::move(conf)));
   }
   return g_active;
 }
 
 void setActiveEngine(const std::shared_ptr<EngineState>& engine) {
-  std::lock_guard lock(g_active_mutex);
-  g_active = engine;
+  std::shared_ptr<EngineState> previous = engine;
+  {
+    std::lock_guard lock(g_active_mutex);
+    g_active.swap(previous);
+  }
+  // `previous` may hold the last reference to an engine never stopped: its destructor stops it,
+  // which takes g_active_mutex, so it is released only here, after the lock.
 }
 
 void clearActiveEngine(const EngineState* engine) {
