@@ -50,4 +50,18 @@ inline std::optional<Args> parseArgs(int argc, char** argv, std::string& error) 
   return args;
 }
 
+/// Starts the context and runs it until it is stopped or, with --seconds N, for N seconds and
+/// then stops it gracefully. Returns the process's exit status.
+template <class Context>
+int runContext(Context& ssc, const Args& args) {
+  ssc.start();
+  if (args.seconds) {
+    ssc.awaitTerminationOrTimeout(*args.seconds * 1000);
+    ssc.stop(true, true);
+    return 0;
+  }
+  ssc.awaitTermination();
+  return 0;
+}
+
 }  // namespace ember::examples

@@ -149,12 +149,5 @@ int main(int argc, char** argv) {
   } catch (const ember::IllegalArgumentError& e) {
     return usage(e.what());
   }
-  ssc.start();
-  if (args->seconds) {
-    ssc.awaitTerminationOrTimeout(*args->seconds * 1000);
-    ssc.stop(true, true);
-    return 0;
-  }
-  ssc.awaitTermination();
-  return 0;
+  return ember::examples::runContext(ssc, *args);
 }

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "ember/ember.hpp"
+#include "io_test_support.hpp"
 
 namespace {
 
@@ -70,44 +71,9 @@ class ScriptedReceiver final : public ember::Receiver<int> {
   std::thread thread_;
 };
 
-class EventLog : public ember::StreamingListener {
+class EventLog : public ember_test::ReceiverEventLog {
  public:
-  void onReceiverError(const ember::StreamingListenerReceiverError& e) override {
-    add("error: " + e.receiverInfo.lastErrorMessage + " / " + e.receiverInfo.lastError);
-  }
-  void onReceiverStarted(const ember::StreamingListenerReceiverStarted&) override {
-    add("started");
-  }
-  // The core does not pass the stop message on (Spark's ReceiverInfo.lastErrorMessage has it).
-  void onReceiverStopped(const ember::StreamingListenerReceiverStopped&) override {
-    add("stopped");
-  }
-  bool awaitEvents(const std::string& part, int n) {
-    std::unique_lock lock(mutex_);
-    return cv_.wait_for(lock, std::chrono::milliseconds(kTimeoutMs),
-                        [&] { return countLocked(part) >= n; });
-  }
-  int count(const std::string& part) {
-    std::lock_guard lock(mutex_);
-    return countLocked(part);
-  }
-
- private:
-  void add(std::string event) {
-    {
-      std::lock_guard lock(mutex_);
-      events_.push_back(std::move(event));
-    }
-    cv_.notify_all();
-  }
-  int countLocked(const std::string& part) const {
-    int n = 0;
-    for (const auto& e : events_) n += e.find(part) != std::string::npos;
-    return n;
-  }
-  std::mutex mutex_;
-  std::condition_variable cv_;
-  std::vector<std::string> events_;
+  EventLog() : ember_test::ReceiverEventLog(kTimeoutMs) {}
 };
 
 ember::Conf testConf(const std::string& restart_delay) {

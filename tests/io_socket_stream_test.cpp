@@ -20,6 +20,7 @@
 
 #include "ember/ember.hpp"
 #include "ember/io/line_splitter.hpp"
+#include "io_test_support.hpp"
 
 namespace {
 
@@ -110,44 +111,9 @@ std::shared_ptr<Collected> collect(const ember::DStream<T>& stream) {
 }
 
 /// Receiver events, waited for by count or by message.
-class EventLog : public ember::StreamingListener {
+class EventLog : public ember_test::ReceiverEventLog {
  public:
-  void onReceiverError(const ember::StreamingListenerReceiverError& e) override {
-    add("error: " + e.receiverInfo.lastErrorMessage);
-  }
-  void onReceiverStarted(const ember::StreamingListenerReceiverStarted&) override {
-    add("started");
-  }
-  void onReceiverStopped(const ember::StreamingListenerReceiverStopped&) override {
-    add("stopped");
-  }
-  /// Blocks until at least n events contain `part`.
-  bool awaitEvents(const std::string& part, int n) {
-    std::unique_lock lock(mutex_);
-    return cv_.wait_for(lock, std::chrono::milliseconds(kTimeoutMs),
-                        [&] { return countLocked(part) >= n; });
-  }
-  int count(const std::string& part) {
-    std::lock_guard lock(mutex_);
-    return countLocked(part);
-  }
-
- private:
-  void add(std::string event) {
-    {
-      std::lock_guard lock(mutex_);
-      events_.push_back(std::move(event));
-    }
-    cv_.notify_all();
-  }
-  int countLocked(const std::string& part) const {
-    int n = 0;
-    for (const auto& e : events_) n += e.find(part) != std::string::npos;
-    return n;
-  }
-  std::mutex mutex_;
-  std::condition_variable cv_;
-  Lines events_;
+  EventLog() : ember_test::ReceiverEventLog(kTimeoutMs) {}
 };
 
 ember::Conf testConf() {

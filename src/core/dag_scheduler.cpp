@@ -21,16 +21,6 @@ void RddNodeBase::dropBlocks() const {
 
 namespace {
 
-std::string describe(const std::exception_ptr& error) {
-  try {
-    std::rethrow_exception(error);
-  } catch (const std::exception& e) {
-    return e.what();
-  } catch (...) {
-    return "unknown exception";
-  }
-}
-
 // The shuffles whose outputs the stage ending at `node` reads: found through narrow parents,
 // stopping at fully cached datasets.
 void stageShuffles(const RddNodeBase& node, std::vector<ShuffleDependencyBase*>& out,
@@ -49,7 +39,7 @@ void runStage(EngineState& engine, int stage_id, const std::vector<int>& partiti
   });
   for (std::size_t i = 0; i < errors.size(); ++i) {
     if (!errors[i]) continue;
-    std::string message = describe(errors[i]);
+    std::string message = describeException(errors[i]);
     logger()->error("task for partition {} in stage {} failed: {}", partitions[i], stage_id,
                     message);
     throw TaskFailedError(stage_id, partitions[i], std::move(message), errors[i]);

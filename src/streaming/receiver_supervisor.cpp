@@ -3,34 +3,25 @@
 #include <algorithm>
 #include <chrono>
 
+#include "ember/core/error.hpp"
 #include "ember/core/logging.hpp"
 #include "ember/streaming/streaming_core.hpp"
 
 namespace ember {
 
-namespace {
-std::string describe(std::exception_ptr error) {
-  if (!error) return {};
-  try {
-    std::rethrow_exception(error);
-  } catch (const std::exception& e) {
-    return e.what();
-  } catch (...) {
-    return "unknown exception";
-  }
-}
-}  // namespace
-
 void ReceiverBase::restart(const std::string& message, std::exception_ptr error) {
-  if (auto* supervisor = supervisor_.load()) supervisor->requestRestart(message, describe(error));
+  if (auto* supervisor = supervisor_.load())
+    supervisor->requestRestart(message, describeException(error));
 }
 
 void ReceiverBase::reportError(const std::string& message, std::exception_ptr error) {
-  if (auto* supervisor = supervisor_.load()) supervisor->reportError(message, describe(error));
+  if (auto* supervisor = supervisor_.load())
+    supervisor->reportError(message, describeException(error));
 }
 
 void ReceiverBase::stop(const std::string& message, std::exception_ptr error) {
-  if (auto* supervisor = supervisor_.load()) supervisor->requestStop(message, describe(error));
+  if (auto* supervisor = supervisor_.load())
+    supervisor->requestStop(message, describeException(error));
 }
 
 void ReceiverBase::countStored(std::int64_t n) {
@@ -78,7 +69,7 @@ void ReceiverSupervisor::startReceiver() {
   try {
     receiver_->onStart();
   } catch (...) {
-    std::string error = describe(std::current_exception());
+    std::string error = describeException(std::current_exception());
     logger()->error("Receiver {} ({}) failed to start: {}", stream_id_, receiver_->name(), error);
     requestStop("Error starting receiver " + std::to_string(stream_id_), error);
   }

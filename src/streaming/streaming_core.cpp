@@ -22,16 +22,6 @@ namespace {
 std::mutex g_active_mutex;
 StreamingCore* g_active_core = nullptr;
 
-std::string describe(const std::exception_ptr& error) {
-  try {
-    std::rethrow_exception(error);
-  } catch (const std::exception& e) {
-    return e.what();
-  } catch (...) {
-    return "unknown exception";
-  }
-}
-
 std::unique_ptr<Clock> makeClock(const Conf& conf) {
   std::string name = conf.get("spark.streaming.clock", "SystemClock");
   if (name == "ManualClock" || name == "org.apache.spark.util.ManualClock") {
@@ -160,7 +150,7 @@ std::exception_ptr StreamingCore::firstError() const {
 }
 
 void StreamingCore::reportError(const std::string& what, std::exception_ptr error) {
-  logger()->error("{}: {}", what, describe(error));
+  logger()->error("{}: {}", what, describeException(error));
   {
     std::lock_guard lock(state_->mutex);
     if (!state_->error) state_->error = error;
@@ -337,7 +327,7 @@ void StreamingCore::runJobSet(JobSet& set) {
         job.run();
       } catch (...) {
         auto error = std::current_exception();
-        op.failureReason = describe(error);
+        op.failureReason = describeException(error);
         if (!failure) failure = error;
       }
       op.endTime = clock_->getTimeMillis();

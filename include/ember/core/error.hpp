@@ -72,4 +72,8 @@ class TaskFailedError : public Error {
   std::exception_ptr cause_;
 };
 
+/// The message of an exception caught as exception_ptr: what() for std::exception, otherwise a
+/// note that it was of another type; empty for a null pointer. Does not throw.
+std::string describeException(const std::exception_ptr& error) noexcept;
+
 }  // namespace ember
