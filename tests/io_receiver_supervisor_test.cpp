@@ -104,11 +104,7 @@ std::shared_ptr<Batches> collect(const ember::DStream<int>& stream) {
 }
 
 std::int64_t runBatch(ember::StreamingContext& ssc) {
-  auto& clock = dynamic_cast<ember::ManualClock&>(ssc.clock());
-  clock.advance(ssc.batchDuration().milliseconds());
-  std::int64_t t = clock.getTimeMillis();
-  EXPECT_TRUE(ssc.core().awaitBatchProcessed(ember::Time(t), kTimeoutMs)) << "batch " << t;
-  return t;
+  return ember_test::runBatch(ssc, kTimeoutMs);
 }
 
 TEST(ReceiverSupervisor, BackoffDoublesFromATwentiethOfTheDelayUpToTheDelay) {

@@ -124,13 +124,8 @@ ember::Conf testConf() {
   return conf;
 }
 
-/// Moves the manual clock to the next batch and waits for it; returns its time.
 std::int64_t runBatch(ember::StreamingContext& ssc) {
-  auto& clock = dynamic_cast<ember::ManualClock&>(ssc.clock());
-  clock.advance(ssc.batchDuration().milliseconds());
-  std::int64_t t = clock.getTimeMillis();
-  EXPECT_TRUE(ssc.core().awaitBatchProcessed(ember::Time(t), kTimeoutMs)) << "batch " << t;
-  return t;
+  return ember_test::runBatch(ssc, kTimeoutMs);
 }
 
 TEST(LineSplitter, LineEndingsAsJavaReadLineAtEverySplitPoint) {

@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include <gtest/gtest.h>
+
 #include "ember/ember.hpp"
 
 namespace ember_test {
@@ -57,5 +59,14 @@ class ReceiverEventLog : public ember::StreamingListener {
   std::condition_variable cv_;
   std::vector<std::string> events_;
 };
+
+/// Moves the manual clock to the next batch and waits for that batch; returns its time.
+inline std::int64_t runBatch(ember::StreamingContext& ssc, std::int64_t timeout_ms) {
+  auto& clock = dynamic_cast<ember::ManualClock&>(ssc.clock());
+  clock.advance(ssc.batchDuration().milliseconds());
+  std::int64_t t = clock.getTimeMillis();
+  EXPECT_TRUE(ssc.core().awaitBatchProcessed(ember::Time(t), timeout_ms)) << "batch " << t;
+  return t;
+}
 
 }  // namespace ember_test

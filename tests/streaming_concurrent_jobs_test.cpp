@@ -68,8 +68,9 @@ TEST(StopFromJob, StopInsideForeachRddEndsTheContext) {
   ember::Conf conf;
   conf.setMaster("local[2]").setAppName("stop").set("spark.streaming.clock", "ManualClock");
   ember::StreamingContext ssc(conf, ember::Seconds(1));
-  ssc.queueStream(std::vector<ember::Rdd<int>>{})
-      .foreachRDD([&](const ember::Rdd<int>&) { ssc.stop(false, false); });
+  ssc.queueStream(std::vector<ember::Rdd<int>>{}).foreachRDD([&](const ember::Rdd<int>&) {
+    ssc.stop(false, false);
+  });
   ssc.start();
   dynamic_cast<ember::ManualClock&>(ssc.clock()).advance(1000);
   EXPECT_TRUE(ssc.awaitTerminationOrTimeout(60'000));

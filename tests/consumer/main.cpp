@@ -1,3 +1,5 @@
+// Built against an installed ember by tests/install_test.sh, which checks that it prints 10; the
+// exit status is 1 when the sum is wrong.
 #include <ember/ember.hpp>
 
 #include <cstdio>
