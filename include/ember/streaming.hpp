@@ -12,5 +12,6 @@
 #include "ember/streaming/ops/pair.hpp"
 #include "ember/streaming/ops/transform.hpp"
 #include "ember/streaming/ops/union.hpp"
+#include "ember/streaming/ops/window.hpp"
 #include "ember/streaming/receiver.hpp"
 #include "ember/streaming/streaming_context.hpp"

@@ -96,6 +96,27 @@ class DStream {
   auto fullOuterJoin(const DStream<std::pair<detail::KeyOf<T>, W>>& other,
                      std::optional<int> numPartitions = std::nullopt) const;
 
+  // streaming/ops/window.hpp
+  /// The union of this stream's RDDs in (t - windowDuration, t], every slideDuration (the
+  /// parent's slide when left out). Throws IllegalArgumentError when a duration is not a
+  /// multiple of this stream's slide.
+  DStream<T> window(Duration windowDuration) const {
+    return window(windowDuration, slideDuration());
+  }
+  DStream<T> window(Duration windowDuration, Duration slideDuration) const;
+  /// At most one element per window: the reduction of the window's records.
+  template <class F>
+  DStream<T> reduceByWindow(F f, Duration windowDuration, Duration slideDuration) const;
+  /// Per key, the reduction of the window's values (without an inverse function).
+  template <class F>
+  auto reduceByKeyAndWindow(F f, Duration windowDuration) const;
+  template <class F>
+  auto reduceByKeyAndWindow(F f, Duration windowDuration, Duration slideDuration,
+                            std::optional<int> numPartitions = std::nullopt) const;
+  auto groupByKeyAndWindow(Duration windowDuration) const;
+  auto groupByKeyAndWindow(Duration windowDuration, Duration slideDuration,
+                           std::optional<int> numPartitions = std::nullopt) const;
+
   // streaming/ops/output.hpp
   /// f(Rdd<T>) or f(Rdd<T>, Time), run on the job thread once per batch that has an RDD.
   template <class F>
