@@ -117,6 +117,10 @@ class DStream {
   auto groupByKeyAndWindow(Duration windowDuration, Duration slideDuration,
                            std::optional<int> numPartitions = std::nullopt) const;
 
+  // streaming/ops/update_state.hpp (updateStateByKey)
+
+  // streaming/ops/map_with_state.hpp (mapWithState)
+
   // streaming/ops/output.hpp
   /// f(Rdd<T>) or f(Rdd<T>, Time), run on the job thread once per batch that has an RDD.
   template <class F>
