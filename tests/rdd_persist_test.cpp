@@ -2,6 +2,7 @@
 // user function runs across two actions.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <filesystem>
 #include <map>
@@ -13,6 +14,7 @@
 #include <vector>
 
 #include "ember/core.hpp"
+#include "ember/core/ops/detach.hpp"
 #include "rdd_test_support.hpp"
 
 namespace {
@@ -186,6 +188,54 @@ TEST_P(PersistLevels, DroppedWithTheLastHandle) {
   }
   EXPECT_EQ(blocks().numBlocks(id), 0);
   EXPECT_EQ(filesIn(blocks().directory()), 0u);
+}
+
+TEST_P(PersistLevels, DetachedDatasetOwnsTheBlocksWithoutLineage) {
+  std::atomic<int> calls{0};
+  auto shuffled = engine.parallelize(range(0, 100), 3)
+                      .map([&calls](int x) {
+                        ++calls;
+                        return std::pair(x % 7, x);
+                      })
+                      .reduceByKey(std::plus<>{}, 2);
+  shuffled.persist(level());
+  EXPECT_FALSE(ember::detail::detachCached(shuffled)) << "nothing is cached yet";
+  auto expected = shuffled.collect();
+  auto detached = ember::detail::detachCached(shuffled);
+  ASSERT_TRUE(detached);
+  EXPECT_EQ(blocks().numBlocks(shuffled.id()), 0);
+  EXPECT_EQ(blocks().numBlocks(detached->id()), 2);
+  EXPECT_EQ(detached->getStorageLevel(), level());
+  EXPECT_EQ(detached->getNumPartitions(), 2);
+  EXPECT_EQ(detached->collect(), expected);
+  EXPECT_EQ(calls.load(), 100) << "the detached dataset recomputed";
+  EXPECT_EQ(detached->toDebugString().find('\n'), detached->toDebugString().size() - 1)
+      << "lineage is one line:\n"
+      << detached->toDebugString();
+  // The original is still usable: it recomputes from its own lineage (from the outputs its
+  // shuffle kept, so the map side does not run again).
+  auto again = shuffled.collect();
+  std::sort(again.begin(), again.end());
+  std::sort(expected.begin(), expected.end());
+  EXPECT_EQ(again, expected);
+  EXPECT_EQ(calls.load(), 100);
+}
+
+TEST_P(PersistLevels, DetachedDatasetUnpersistedIsAnError) {
+  auto rdd = engine.parallelize(range(0, 10), 2).map([](int x) { return x * 2; });
+  rdd.persist(level());
+  rdd.count();
+  auto detached = ember::detail::detachCached(rdd);
+  ASSERT_TRUE(detached);
+  EXPECT_FALSE(ember::detail::detachCached(rdd)) << "its blocks were already taken";
+  detached->unpersist();
+  EXPECT_EQ(filesIn(blocks().directory()), 0u);
+  try {
+    detached->collect();
+    FAIL() << "expected TaskFailedError";
+  } catch (const ember::TaskFailedError& e) {
+    EXPECT_NE(std::string(e.what()).find("no longer stored"), std::string::npos) << e.what();
+  }
 }
 
 std::vector<LevelCell> levelCells() {

@@ -8,6 +8,7 @@
 #include "ember/core/logging.hpp"
 #include "ember/core/ops/actions.hpp"
 #include "ember/core/ops/coalesce.hpp"
+#include "ember/core/ops/detach.hpp"
 #include "ember/core/ops/combine_by_key.hpp"
 #include "ember/core/ops/distinct.hpp"
 #include "ember/core/ops/group_by_key.hpp"

@@ -3,6 +3,7 @@
 #include <fstream>
 #include <iterator>
 #include <system_error>
+#include <vector>
 
 #include "ember/core/error.hpp"
 #include "ember/core/logging.hpp"
@@ -84,6 +85,26 @@ void BlockStore::removeRdd(int rdd_id) {
   std::lock_guard lock(mutex_);
   auto it = blocks_.lower_bound({rdd_id, 0});
   while (it != blocks_.end() && it->first.first == rdd_id) eraseLocked(it++);
+}
+
+bool BlockStore::moveRdd(int from, int to, int expected) {
+  std::lock_guard lock(mutex_);
+  auto first = blocks_.lower_bound({from, 0});
+  auto last = first;
+  int n = 0;
+  while (last != blocks_.end() && last->first.first == from) {
+    ++last;
+    ++n;
+  }
+  if (n != expected) return false;
+  // Taken out before they go back in: the new keys may sort right after the old ones.
+  std::vector<std::pair<int, Block>> taken;
+  for (auto it = first; it != last; ++it)
+    taken.emplace_back(it->first.second, std::move(it->second));
+  blocks_.erase(first, last);
+  for (auto& [partition, block] : taken)
+    blocks_.emplace(std::pair(to, partition), std::move(block));
+  return true;
 }
 
 int BlockStore::numBlocks(int rdd_id) const {

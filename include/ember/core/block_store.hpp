@@ -46,6 +46,9 @@ class BlockStore {
   static std::string readFile(const std::filesystem::path& file);
 
   void removeRdd(int rdd_id);
+  /// Gives the blocks of dataset `from` to dataset `to`, all at once, when `from` has exactly
+  /// `expected` blocks; otherwise moves nothing. Returns whether it moved them.
+  bool moveRdd(int from, int to, int expected);
   int numBlocks(int rdd_id) const;
   std::size_t memoryUsed() const;
   std::size_t diskBlocks() const;

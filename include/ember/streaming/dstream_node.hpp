@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "ember/core/ops/detach.hpp"
 #include "ember/core/ops/persist.hpp"
 #include "ember/core/rdd.hpp"
 #include "ember/core/storage_level.hpp"
@@ -104,6 +105,21 @@ class DStreamNode : public DStreamNodeBase {
     }
     std::lock_guard lock(mutex_);
     return generated_.emplace(time, *rdd).first->second;
+  }
+
+  /// As getOrCompute, for streams that build each RDD on the one before: once that RDD is fully
+  /// cached it is swapped, here and in what this stream remembers, for one that owns its blocks
+  /// and has no lineage, so lineage stays one batch deep.
+  std::optional<Rdd<T>> getOrComputeDetached(Time time) {
+    std::optional<Rdd<T>> rdd = getOrCompute(time);
+    if (!rdd) return rdd;
+    std::optional<Rdd<T>> detached = detachCached(*rdd);
+    if (!detached) return rdd;
+    std::lock_guard lock(mutex_);
+    if (auto it = generated_.find(time); it != generated_.end() && it->second.id() == rdd->id()) {
+      it->second = *detached;
+    }
+    return detached;
   }
 
   /// The RDDs generated in [from, to] at this stream's slide, oldest first.
