@@ -10,6 +10,7 @@
 #include "ember/streaming/ops/map.hpp"
 #include "ember/streaming/ops/output.hpp"
 #include "ember/streaming/ops/pair.hpp"
+#include "ember/streaming/ops/reduced_window.hpp"
 #include "ember/streaming/ops/transform.hpp"
 #include "ember/streaming/ops/union.hpp"
 #include "ember/streaming/ops/window.hpp"

@@ -8,6 +8,7 @@
 #include "ember/core/error.hpp"
 #include "ember/streaming/ops/output.hpp"
 #include "ember/streaming/ops/pair.hpp"
+#include "ember/streaming/ops/reduced_window.hpp"
 
 namespace ember::detail {
 
@@ -55,6 +56,13 @@ void checkSameSlide(const char* operation,
                                  s->slideDuration().toString() + "); they must be equal");
     }
   }
+}
+
+void throwKeyWithoutWindowValue() {
+  throw IllegalStateError(
+      "reduceByKeyAndWindow: a key left the window, but the previous window had no value for it "
+      "and no new value arrived. Either filterFunc dropped a key whose values were still in the "
+      "window (drop only keys whose value is back to zero), or the key's hash is not consistent");
 }
 
 }  // namespace ember::detail

@@ -4,6 +4,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -15,6 +16,19 @@
 namespace ember {
 
 class StreamingContext;
+
+namespace detail {
+template <class G, class T>
+struct IsInverseReduce : std::false_type {};
+template <class G, class K, class V>
+struct IsInverseReduce<G, std::pair<K, V>> : std::is_invocable<G&, V, const V&> {};
+/// An inverse reduce function for a stream of pairs: (V, const V&) -> V.
+template <class G, class T>
+concept InverseReduceFor = IsInverseReduce<G, T>::value;
+/// A predicate on a stream's elements.
+template <class P, class T>
+concept FilterFor = std::is_invocable_r_v<bool, P&, const T&>;
+}  // namespace detail
 
 /// A discretized stream (Spark's DStream): for every batch time, at most one Rdd<T>. A cheap,
 /// copyable handle; operations build the graph and compute nothing until the context starts.
@@ -113,6 +127,31 @@ class DStream {
   template <class F>
   auto reduceByKeyAndWindow(F f, Duration windowDuration, Duration slideDuration,
                             std::optional<int> numPartitions = std::nullopt) const;
+  /// At most one element per window, computed incrementally: the previous window's value,
+  /// "un-reduced" by invF with the batches that left, reduced with those that entered. Once a
+  /// window saw a record, later windows yield a value even when empty (invF of everything).
+  template <class F, class G>
+  DStream<T> reduceByWindow(F f, G invF, Duration windowDuration, Duration slideDuration) const;
+  /// The number of records in each window, incrementally (reduceByWindow with + and -).
+  DStream<std::int64_t> countByWindow(Duration windowDuration, Duration slideDuration) const;
+  /// (value, count) for each distinct value in the window, incrementally; values whose count
+  /// fell to zero are dropped.
+  auto countByValueAndWindow(Duration windowDuration, Duration slideDuration,
+                             std::optional<int> numPartitions = std::nullopt) const;
+  /// Per key, incrementally (streaming/ops/reduced_window.hpp): each slide applies invF to the
+  /// batches that left the window and f to those that entered. Keys stay with their "zero"
+  /// value unless filterFunc(pair) returns false. Throws TaskFailedError when a key leaves the
+  /// window and the previous window had no value for it (filterFunc dropped a key whose values
+  /// were still in the window), as Spark does.
+  template <class F, detail::InverseReduceFor<T> G>
+  auto reduceByKeyAndWindow(F f, G invF, Duration windowDuration, Duration slideDuration,
+                            std::optional<int> numPartitions = std::nullopt) const;
+  template <class F, class G, detail::FilterFor<T> P>
+  auto reduceByKeyAndWindow(F f, G invF, Duration windowDuration, Duration slideDuration,
+                            std::optional<int> numPartitions, P filterFunc) const;
+  template <class F, class G, detail::FilterFor<T> P>
+  auto reduceByKeyAndWindow(F f, G invF, Duration windowDuration, Duration slideDuration,
+                            P filterFunc) const;
   auto groupByKeyAndWindow(Duration windowDuration) const;
   auto groupByKeyAndWindow(Duration windowDuration, Duration slideDuration,
                            std::optional<int> numPartitions = std::nullopt) const;

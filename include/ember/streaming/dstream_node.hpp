@@ -66,8 +66,9 @@ class DStreamNodeBase {
   bool unpersistsForgotten() const;
 
   StorageLevel storageLevel() const { return storage_level_; }
-  /// Throws UnsupportedOperationError once the context started.
-  void setStorageLevel(const StorageLevel& level);
+  /// Throws UnsupportedOperationError once the context started. Streams that persist an inner
+  /// stream along with their own RDDs extend it.
+  virtual void setStorageLevel(const StorageLevel& level);
 
  protected:
   virtual void forgetBefore(Time threshold) = 0;
