@@ -2,8 +2,10 @@
 
 // Command-line parsing shared by the examples.
 
+#include <algorithm>
 #include <charconv>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -11,10 +13,17 @@
 
 namespace ember::examples {
 
-/// Positional arguments and an optional "--seconds N" anywhere on the line.
+/// Positional arguments, an optional "--seconds N" anywhere on the line, and the positive
+/// whole-number options an example allows ("--window 30" gives numbers["window"] = 30).
 struct Args {
   std::vector<std::string> positional;
   std::optional<std::int64_t> seconds;
+  std::map<std::string, std::int64_t> numbers;
+
+  std::int64_t number(const std::string& name, std::int64_t fallback) const {
+    auto it = numbers.find(name);
+    return it == numbers.end() ? fallback : it->second;
+  }
 };
 
 /// A whole decimal integer, or nothing.
@@ -25,12 +34,23 @@ inline std::optional<std::int64_t> parseInteger(std::string_view text) {
   return value;
 }
 
-/// The arguments, or an error message (an unknown option, a missing or bad --seconds value).
-inline std::optional<Args> parseArgs(int argc, char** argv, std::string& error) {
+/// The arguments, or an error message (an unknown option, a missing or bad value). `options`
+/// names the example's own numeric options, without their dashes.
+inline std::optional<Args> parseArgs(int argc, char** argv, std::string& error,
+                                     const std::vector<std::string>& options = {}) {
   Args args;
   for (int i = 1; i < argc; ++i) {
     std::string_view arg = argv[i];
-    if (arg == "--seconds") {
+    std::string name = arg.substr(0, 2) == "--" ? std::string(arg.substr(2)) : std::string();
+    if (!name.empty() && std::find(options.begin(), options.end(), name) != options.end()) {
+      std::optional<std::int64_t> value;
+      if (i + 1 < argc) value = parseInteger(argv[++i]);
+      if (!value || *value <= 0) {
+        error = "--" + name + " needs a positive whole number";
+        return std::nullopt;
+      }
+      args.numbers[name] = *value;
+    } else if (arg == "--seconds") {
       if (i + 1 >= argc) {
         error = "--seconds needs a value";
         return std::nullopt;

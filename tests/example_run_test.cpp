@@ -274,4 +274,55 @@ TEST(FileWordCount, NeedsADirectory) {
   EXPECT_THAT(lines.back(), HasSubstr("usage: file_wordcount DIR [--seconds N]"));
 }
 
+TEST(WindowedWordCount, EmbeddedSourceGivesConsistentWindowCounts) {
+  SKIP_WITHOUT_EXAMPLES();
+  Process p(std::string(WINDOWED_WORDCOUNT_BIN) + " --window 2 --slide 1 --seconds 4 2>/dev/null");
+  std::vector<std::string> lines;
+  ASSERT_EQ(p.finish(lines), 0);
+  auto blocks = parseBlocks(lines);
+  ASSERT_FALSE(blocks.empty());
+  int with_data = 0;
+  for (const auto& block : blocks) {
+    auto c = countsOf(block);
+    with_data += !c.empty();
+    // A window is a sum of whole batches, each of which keeps the sentences' ratios.
+    EXPECT_EQ(c["to"], 2 * c["or"]) << block.time;
+    EXPECT_EQ(c["be"], 2 * c["not"]) << block.time;
+    EXPECT_EQ(c["hello"], c["world"] + c["ember"]) << block.time;
+  }
+  EXPECT_GE(with_data, 1);
+}
+
+TEST(WindowedWordCount, WordsLeaveTheWindowAfterItsLength) {
+  SKIP_WITHOUT_EXAMPLES();
+  TestServer server;
+  Process p(std::string(WINDOWED_WORDCOUNT_BIN) + " 127.0.0.1 " + std::to_string(server.port()) +
+            " --window 2 --slide 1 --seconds 5 2>/dev/null");
+  server.acceptAndSend("apple banana apple\n");
+  std::vector<std::string> lines;
+  ASSERT_EQ(p.finish(lines), 0);
+  auto blocks = parseBlocks(lines);
+  ASSERT_GE(blocks.size(), 4u);
+  int windows_with_the_line = 0;
+  for (const auto& block : blocks) {
+    auto c = countsOf(block);
+    if (c.empty()) continue;
+    EXPECT_EQ(c, (Counts{{"apple", 2}, {"banana", 1}})) << block.time;
+    ++windows_with_the_line;
+  }
+  // The line is in one batch, so in the two windows of two batches that contain it; then its
+  // words fall to zero and the filter drops them.
+  EXPECT_EQ(windows_with_the_line, 2);
+  EXPECT_TRUE(blocks.back().records.empty());
+}
+
+TEST(WindowedWordCount, ANonPositiveWindowIsRefused) {
+  SKIP_WITHOUT_EXAMPLES();
+  Process p(std::string(WINDOWED_WORDCOUNT_BIN) + " --window 0 2>&1");
+  std::vector<std::string> lines;
+  EXPECT_EQ(p.finish(lines), 2);
+  ASSERT_FALSE(lines.empty());
+  EXPECT_THAT(lines.front(), HasSubstr("--window needs a positive whole number"));
+}
+
 }  // namespace
