@@ -16,6 +16,10 @@
 namespace ember {
 
 class StreamingContext;
+template <class K, class V, class S, class U>
+class StateSpec;
+template <class K, class V, class S, class U>
+class MapWithStateDStream;
 
 namespace detail {
 template <class G, class T>
@@ -159,6 +163,11 @@ class DStream {
   // streaming/ops/update_state.hpp (updateStateByKey)
 
   // streaming/ops/map_with_state.hpp (mapWithState)
+  /// Per key, a state kept across batches and updated by the spec's function, called for every
+  /// record of the key (and once more when the key times out); emits the function's outputs.
+  /// Throws IllegalArgumentError when the spec's initial state is on another engine.
+  template <class K, class V, class S, class U>
+  MapWithStateDStream<K, V, S, U> mapWithState(const StateSpec<K, V, S, U>& spec) const;
 
   // streaming/ops/output.hpp
   /// f(Rdd<T>) or f(Rdd<T>, Time), run on the job thread once per batch that has an RDD.

@@ -40,11 +40,12 @@ class UnionNode final : public RddNode<T> {
 
 }  // namespace detail
 
-/// The union of several datasets of one engine. Throws IllegalArgumentError when rdds is empty.
+/// The union of several datasets of one engine: a new dataset even for one input (as Spark's
+/// SparkContext.union), so that persisting it, as a window does, leaves its inputs' levels alone.
+/// Throws IllegalArgumentError when rdds is empty.
 template <class T>
 Rdd<T> unionAll(const std::vector<Rdd<T>>& rdds) {
   if (rdds.empty()) throw IllegalArgumentError("union of no datasets: give at least one");
-  if (rdds.size() == 1) return rdds.front();
   std::vector<std::shared_ptr<detail::RddNode<T>>> nodes;
   for (const auto& r : rdds) nodes.push_back(r.node());
   return Rdd<T>(std::make_shared<detail::UnionNode<T>>(std::move(nodes)));
