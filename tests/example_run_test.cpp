@@ -31,6 +31,7 @@ constexpr bool kHaveExamples = false;
 #define NETWORK_WORDCOUNT_BIN ""
 #define QUEUE_STREAM_BIN ""
 #define FILE_WORDCOUNT_BIN ""
+#define STATEFUL_NETWORK_WORDCOUNT_BIN ""
 #endif
 
 constexpr const char* kDashes = "-------------------------------------------";
@@ -323,6 +324,67 @@ TEST(WindowedWordCount, ANonPositiveWindowIsRefused) {
   EXPECT_EQ(p.finish(lines), 2);
   ASSERT_FALSE(lines.empty());
   EXPECT_THAT(lines.front(), HasSubstr("--window needs a positive whole number"));
+}
+
+/// Every word's count is at least what the block before showed.
+void expectRunningTotals(const std::vector<Block>& blocks) {
+  Counts previous;
+  for (const auto& block : blocks) {
+    auto c = countsOf(block);
+    for (const auto& [w, n] : previous) EXPECT_GE(c[w], n) << w << " at " << block.time;
+    previous = c;
+  }
+}
+
+TEST(StatefulNetworkWordCount, EmbeddedSourceGivesRunningTotals) {
+  SKIP_WITHOUT_EXAMPLES();
+  Process p(std::string(STATEFUL_NETWORK_WORDCOUNT_BIN) + " --seconds 3 2>/dev/null");
+  std::vector<std::string> lines;
+  ASSERT_EQ(p.finish(lines), 0);
+  auto blocks = parseBlocks(lines);
+  ASSERT_FALSE(blocks.empty());
+  int with_data = 0;
+  for (const auto& block : blocks) {
+    auto c = countsOf(block);
+    with_data += !c.empty();
+    // Totals of whole lines of "to be or not to be", "hello world", "hello ember".
+    EXPECT_EQ(c["to"], 2 * c["or"]) << block.time;
+    EXPECT_EQ(c["be"], 2 * c["not"]) << block.time;
+    EXPECT_EQ(c["or"], c["not"]) << block.time;
+    EXPECT_EQ(c["hello"], c["world"] + c["ember"]) << block.time;
+  }
+  EXPECT_GE(with_data, 1);
+  expectRunningTotals(blocks);
+}
+
+TEST(StatefulNetworkWordCount, TotalsStayAfterTheServerFallsSilent) {
+  SKIP_WITHOUT_EXAMPLES();
+  TestServer server;
+  Process p(std::string(STATEFUL_NETWORK_WORDCOUNT_BIN) + " 127.0.0.1 " +
+            std::to_string(server.port()) + " --seconds 5 2>/dev/null");
+  server.acceptAndSend("apple banana apple\nbanana cherry\n");
+  std::vector<std::string> lines;
+  ASSERT_EQ(p.finish(lines), 0);
+  auto blocks = parseBlocks(lines);
+  ASSERT_FALSE(blocks.empty());
+  expectRunningTotals(blocks);
+  const Counts totals{{"apple", 2}, {"banana", 2}, {"cherry", 1}};
+  int with_totals = 0;
+  for (const auto& block : blocks) with_totals += countsOf(block) == totals;
+  // The lines arrive in the first batch or two; every later batch shows the same state.
+  EXPECT_EQ(countsOf(blocks.back()), totals);
+  EXPECT_GE(with_totals, 2);
+}
+
+TEST(StatefulNetworkWordCount, BadArgumentsPrintTheUsageAndExit2) {
+  SKIP_WITHOUT_EXAMPLES();
+  Process p(std::string(STATEFUL_NETWORK_WORDCOUNT_BIN) + " localhost 2>&1");
+  std::vector<std::string> lines;
+  EXPECT_EQ(p.finish(lines), 2);
+  std::string all;
+  for (const auto& l : lines) all += l + "\n";
+  EXPECT_THAT(all, HasSubstr("expected HOST PORT or nothing"));
+  EXPECT_THAT(all, HasSubstr("usage: stateful_network_wordcount [HOST PORT] [--seconds N]"));
 }
 
 }  // namespace

@@ -14,6 +14,7 @@
 #include "ember/streaming/ops/reduced_window.hpp"
 #include "ember/streaming/ops/transform.hpp"
 #include "ember/streaming/ops/union.hpp"
+#include "ember/streaming/ops/update_state.hpp"
 #include "ember/streaming/ops/window.hpp"
 #include "ember/streaming/receiver.hpp"
 #include "ember/streaming/state.hpp"

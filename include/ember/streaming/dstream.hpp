@@ -161,6 +161,36 @@ class DStream {
                            std::optional<int> numPartitions = std::nullopt) const;
 
   // streaming/ops/update_state.hpp (updateStateByKey)
+  /// The state of every key, kept across batches (T = std::pair<K, V>): at each batch f gives
+  /// each key its next state from the key's new values and previous state (std::nullopt for a
+  /// new key); returning std::nullopt removes the key. Keys with state but no new values are
+  /// called too (with no values), in every batch, even when the parent has no RDD. f is one of
+  ///   f(const std::vector<V>& newValues, const std::optional<S>& state) -> std::optional<S>
+  ///   f(Time, const K&, const std::vector<V>&, const std::optional<S>&) -> std::optional<S>
+  ///   f(std::vector<std::tuple<K, std::vector<V>, std::optional<S>>>&&)
+  ///       -> std::vector<std::pair<K, S>>       (one partition's keys; returns the state to keep)
+  /// S is read from f's return type or the initial RDD; give it first for a generic lambda:
+  /// updateStateByKey<S>(f). The state is hash-partitioned into numPartitions (the default
+  /// parallelism when left out) and persisted MEMORY_ONLY_SER (MEMORY_ONLY when K or S is not
+  /// serializable) unless persist() says otherwise. A wrong f is a compile error listing the
+  /// forms above.
+  template <class S = void, class F>
+  auto updateStateByKey(F f) const;
+  /// Throws IllegalArgumentError when numPartitions is not positive.
+  template <class S = void, class F>
+  auto updateStateByKey(F f, int numPartitions) const;
+  /// initialRDD is the state before the first batch. Throws IllegalArgumentError when
+  /// numPartitions is not positive.
+  template <class S = void, class F, class S0>
+  auto updateStateByKey(F f, int numPartitions,
+                        const Rdd<std::pair<detail::KeyOf<T>, S0>>& initialRDD) const;
+  /// initialRDD: an Rdd<std::pair<K, S>>, a std::optional of one, or left out. Spark's
+  /// rememberPartitioner keeps the state's partitioner between batches; ember's datasets carry
+  /// none, so it changes nothing here. Throws IllegalArgumentError when numPartitions is not
+  /// positive.
+  template <class S = void, class F, class Initial = std::nullopt_t>
+  auto updateStateByKey(F f, int numPartitions, bool rememberPartitioner,
+                        const Initial& initialRDD = std::nullopt) const;
 
   // streaming/ops/map_with_state.hpp (mapWithState)
   /// Per key, a state kept across batches and updated by the spec's function, called for every

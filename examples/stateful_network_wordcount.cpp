@@ -1,0 +1,72 @@
+// The guide's StatefulNetworkWordCount: the running count of every word since the start, over
+// the lines a TCP server sends, updated every second with updateStateByKey.
+//
+//   stateful_network_wordcount HOST PORT [--seconds N]   read lines from HOST:PORT
+//                                                         (e.g. `nc -lk 9999`)
+//   stateful_network_wordcount [--seconds N]             read from an embedded server on
+//                                                         127.0.0.1 that sends the lines of
+//                                                         kSentences, ten a second
+//
+// Every batch prints the whole state, words without new occurrences included. Without
+// --seconds it runs until killed, as the guide's; with it, it stops gracefully after N seconds
+// and exits 0. Bad arguments print the usage and exit 2.
+
+#include <iostream>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "ember/ember.hpp"
+#include "example_args.hpp"
+#include "line_server.hpp"
+
+namespace {
+
+constexpr const char* kUsage =
+    "usage: stateful_network_wordcount [HOST PORT] [--seconds N]\n"
+    "  HOST PORT    the server to read lines of text from (e.g. `nc -lk 9999` on localhost)\n"
+    "               without them, an embedded server sends sample lines\n"
+    "  --seconds N  stop after N seconds (default: run until killed)\n";
+
+/// What the embedded server sends, in this order, over and over. A line never spans two
+/// batches, so the running counts always have to = be = 2 x or = 2 x not, and
+/// hello = world + ember.
+const std::vector<std::string> kSentences = {"to be or not to be", "hello world", "hello ember"};
+
+int usage(const std::string& error) {
+  if (!error.empty()) std::cerr << "stateful_network_wordcount: " << error << "\n";
+  std::cerr << kUsage;
+  return 2;
+}
+
+/// The guide's updateFunction: this batch's counts added to the running count.
+std::optional<int> updateFunction(const std::vector<int>& newValues,
+                                  const std::optional<int>& runningCount) {
+  int newCount = runningCount.value_or(0);
+  for (int v : newValues) newCount += v;
+  return newCount;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string error;
+  auto args = ember::examples::parseArgs(argc, argv, error);
+  if (!args) return usage(error);
+  auto source = ember::examples::openLineSource(args->positional, kSentences,
+                                                "stateful_network_wordcount", error);
+  if (!source) return usage(error);
+
+  ember::StreamingContext ssc("local[2]", "StatefulNetworkWordCount", ember::Seconds(1));
+  try {
+    auto lines = ssc.socketTextStream(source->host, source->port);
+    auto words = lines.flatMap([](const std::string& line) { return ember::split(line, ' '); });
+    auto pairs = words.map([](std::string word) { return std::pair{std::move(word), 1}; });
+    auto runningCounts = pairs.updateStateByKey(updateFunction);
+    runningCounts.pprint();
+  } catch (const ember::IllegalArgumentError& e) {
+    return usage(e.what());
+  }
+  return ember::examples::runContext(ssc, *args);
+}
