@@ -9,11 +9,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <regex>
 #include <set>
 #include <string>
 #include <vector>
@@ -32,6 +34,7 @@ constexpr bool kHaveExamples = false;
 #define QUEUE_STREAM_BIN ""
 #define FILE_WORDCOUNT_BIN ""
 #define STATEFUL_NETWORK_WORDCOUNT_BIN ""
+#define MAP_WITH_STATE_SESSIONS_BIN ""
 #endif
 
 constexpr const char* kDashes = "-------------------------------------------";
@@ -385,6 +388,71 @@ TEST(StatefulNetworkWordCount, BadArgumentsPrintTheUsageAndExit2) {
   for (const auto& l : lines) all += l + "\n";
   EXPECT_THAT(all, HasSubstr("expected HOST PORT or nothing"));
   EXPECT_THAT(all, HasSubstr("usage: stateful_network_wordcount [HOST PORT] [--seconds N]"));
+}
+
+/// The records of all blocks, in order.
+std::vector<std::string> recordsOf(const std::vector<Block>& blocks) {
+  std::vector<std::string> out;
+  for (const auto& b : blocks) out.insert(out.end(), b.records.begin(), b.records.end());
+  return out;
+}
+
+bool contains(const std::vector<std::string>& records, const std::string& record) {
+  return std::find(records.begin(), records.end(), record) != records.end();
+}
+
+TEST(MapWithStateSessions, EmbeddedSessionsStartEndByLogoutAndTimeOut) {
+  SKIP_WITHOUT_EXAMPLES();
+  Process p(std::string(MAP_WITH_STATE_SESSIONS_BIN) + " --seconds 7 2>/dev/null");
+  std::vector<std::string> lines;
+  ASSERT_EQ(p.finish(lines), 0);
+  auto records = recordsOf(parseBlocks(lines));
+  ASSERT_FALSE(records.empty());
+  const std::regex form(
+      "(alice|bob|carol): (session started \\((login|click)\\)|[0-9]+ events \\((click|login)\\)|"
+      "session ended by logout after [0-9]+ events?|session timed out after [0-9]+ events?)");
+  for (const auto& r : records) EXPECT_TRUE(std::regex_match(r, form)) << r;
+  // Every 4 s alice logs in, clicks and logs out; bob logs in, clicks and is idle for longer
+  // than the 2 s timeout; carol clicks every half second.
+  EXPECT_TRUE(contains(records, "alice: session ended by logout after 3 events"));
+  EXPECT_TRUE(contains(records, "bob: session timed out after 2 events"));
+  EXPECT_TRUE(contains(records, "carol: session started (click)"));
+  for (const auto& r : records) {
+    EXPECT_EQ(r.rfind("carol: session timed out", 0), std::string::npos) << r;
+  }
+}
+
+TEST(MapWithStateSessions, SessionsOfTheLinesOfAServer) {
+  SKIP_WITHOUT_EXAMPLES();
+  TestServer server;
+  Process p(std::string(MAP_WITH_STATE_SESSIONS_BIN) + " 127.0.0.1 " +
+            std::to_string(server.port()) + " --timeout 1 --seconds 5 2>/dev/null");
+  server.acceptAndSend("dave login\ndave click\nerin login\n\ndave logout\n");
+  std::vector<std::string> lines;
+  ASSERT_EQ(p.finish(lines), 0);
+  auto records = recordsOf(parseBlocks(lines));
+  std::sort(records.begin(), records.end());
+  // erin stays idle: with a 1 s timeout her session ends two batches after her login.
+  EXPECT_EQ(records, (std::vector<std::string>{
+                         "dave: 2 events (click)", "dave: session ended by logout after 3 events",
+                         "dave: session started (login)", "erin: session started (login)",
+                         "erin: session timed out after 1 event"}));
+}
+
+TEST(MapWithStateSessions, BadArgumentsPrintTheUsageAndExit2) {
+  SKIP_WITHOUT_EXAMPLES();
+  for (const auto& [args, message] : std::vector<std::pair<std::string, std::string>>{
+           {"localhost", "expected HOST PORT or nothing"},
+           {"--timeout 0", "--timeout needs a positive whole number"},
+           {"--timeout", "--timeout needs a positive whole number"}}) {
+    Process p(std::string(MAP_WITH_STATE_SESSIONS_BIN) + " " + args + " 2>&1");
+    std::vector<std::string> lines;
+    EXPECT_EQ(p.finish(lines), 2) << args;
+    std::string all;
+    for (const auto& l : lines) all += l + "\n";
+    EXPECT_THAT(all, HasSubstr(message)) << args;
+    EXPECT_THAT(all, HasSubstr("usage: map_with_state_sessions [HOST PORT] [--timeout T]")) << args;
+  }
 }
 
 }  // namespace

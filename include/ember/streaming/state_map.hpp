@@ -251,6 +251,7 @@ class StateMap {
   // Keys by update time, when tracking times. A key is listed under its current update time,
   // and possibly under older ones (stale, skipped when read): updating a key only appends.
   std::map<std::int64_t, std::vector<K>> by_time_;
+  std::size_t last_batch_keys_ = 0;  // keys the last batch changed: the next one's undo log size
 };
 
 /// The application of one batch to a StateMap: computes version `version` from version `from`,
@@ -277,7 +278,10 @@ class StateMap<K, S>::Batch {
                                  std::to_string(version) + " ms from " + std::to_string(from) +
                                  " ms");
     }
-    if (map_->latest_ == from) return;
+    if (map_->latest_ == from) {
+      undo_.reserve(map_->last_batch_keys_);
+      return;
+    }
     if (auto it = map_->logs_.find(version); it != map_->logs_.end() && it->second.from == from) {
       replay_ = &it->second;
       return;
@@ -305,6 +309,13 @@ class StateMap<K, S>::Batch {
   /// The map that holds `version` once committed.
   const std::shared_ptr<StateMap>& map() const { return map_; }
   bool replaying() const { return replay_ != nullptr; }
+
+  /// Starts loading what apply(key) will read. Records arrive in large partitions and keys are
+  /// spread over a state much larger than the caches, so the loop that applies them asks for
+  /// the next keys' slots while it works on the current one.
+  void prefetch(const K& key) const {
+    if (replay_ == nullptr) map_->map_.prefetch(key);
+  }
 
   /// Calls fn(State<S>&) with the key's state, then keeps what fn did: removed, updated (with
   /// this version as update time), or, when the map tracks times and the state exists, kept
@@ -357,6 +368,7 @@ class StateMap<K, S>::Batch {
     StateMap& m = *map_;
     UndoLog log;
     log.from = from_;
+    m.last_batch_keys_ = undo_.size();
     log.entries = std::move(undo_);
     log.timedOut = std::move(timed_out_);
     m.logs_.insert_or_assign(version_, std::move(log));

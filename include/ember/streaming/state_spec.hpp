@@ -79,15 +79,24 @@ class MappingFunctionImpl final : public MappingFunction<K, V, S, U> {
 
   class RecordSink final : public ChunkSink<std::pair<K, V>> {
    public:
+    // How many records ahead the state's slots are prefetched: enough to cover a memory
+    // access with the work of the records in between.
+    static constexpr std::size_t kPrefetchAhead = 8;
+
     RecordSink(F& f, typename StateMap<K, S>::Batch& batch, Time time, std::vector<U>& out)
         : f_(f), batch_(batch), time_(time), out_(out) {}
     void push(std::vector<std::pair<K, V>>& chunk) override {
-      for (auto& x : chunk) one(x.first, std::optional<V>(std::move(x.second)));
+      for (std::size_t i = 0; i < chunk.size(); ++i) {
+        if (i + kPrefetchAhead < chunk.size()) batch_.prefetch(chunk[i + kPrefetchAhead].first);
+        one(chunk[i].first, std::optional<V>(std::move(chunk[i].second)));
+      }
     }
     void pushConst(const std::vector<std::pair<K, V>>& data, std::size_t begin,
                    std::size_t end) override {
-      for (std::size_t i = begin; i < end; ++i)
+      for (std::size_t i = begin; i < end; ++i) {
+        if (i + kPrefetchAhead < end) batch_.prefetch(data[i + kPrefetchAhead].first);
         one(data[i].first, std::optional<V>(data[i].second));
+      }
     }
 
    private:
