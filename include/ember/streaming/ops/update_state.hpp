@@ -11,7 +11,6 @@
 
 #include "ember/core/error.hpp"
 #include "ember/core/logging.hpp"
-#include "ember/core/ops/detach.hpp"
 #include "ember/core/ops/group_by_key.hpp"
 #include "ember/core/ops/join.hpp"
 #include "ember/core/ops/map.hpp"
