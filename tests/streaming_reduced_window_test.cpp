@@ -168,6 +168,32 @@ TEST(ReducedWindow, LineageStaysShortAndOnlyMovedBatchesAreReduced) {
   EXPECT_LT(lines->back(), 20u);
 }
 
+TEST(ReducedWindow, LineageStaysShortWhenOutputsReadPartOfEachWindow) {
+  // take(1) reads the first partition only, as print() does: the rest of each window is
+  // completed after its batch, so that the next window can cut its lineage.
+  auto lines = std::make_shared<std::vector<std::size_t>>();
+  auto mutex = std::make_shared<std::mutex>();
+  Batches input;
+  for (int k = 0; k < 40; ++k) input.push_back({{"k" + std::to_string(k % 7), 1}, {"x", 1}});
+  runOperation(
+      input,
+      [=](DStream<P> s) {
+        auto w = s.reduceByKeyAndWindow(sum, difference, Seconds(5), Seconds(1), 3);
+        w.foreachRDD([lines, mutex](const Rdd<P>& rdd) {
+          rdd.take(1);
+          std::string debug = rdd.toDebugString();
+          std::lock_guard lock(*mutex);
+          lines->push_back(static_cast<std::size_t>(std::count(debug.begin(), debug.end(), '\n')));
+        });
+        // The test's own output would read every partition; this one reads nothing.
+        return s.filter([](const P&) { return false; });
+      },
+      40);
+  ASSERT_EQ(lines->size(), 40u);
+  EXPECT_LE(lines->back(), (*lines)[10]) << "lineage grows with every batch";
+  EXPECT_LT(lines->back(), 20u);
+}
+
 TEST(ReducedWindow, ReduceByWindowWithInverse) {
   std::vector<std::vector<int>> input{{1, 2}, {3}, {}, {4}, {}, {}};
   auto out = runOperation(

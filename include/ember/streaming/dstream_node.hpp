@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "ember/core/error.hpp"
+#include "ember/core/logging.hpp"
 #include "ember/core/ops/detach.hpp"
 #include "ember/core/ops/persist.hpp"
 #include "ember/core/rdd.hpp"
@@ -142,6 +144,16 @@ class DStreamNode : public DStreamNodeBase {
   /// This stream's RDD at a valid time, built from the parents' RDDs (lazily: no job runs).
   virtual std::optional<Rdd<T>> compute(Time time) = 0;
 
+  /// forgetBefore for streams whose every RDD is built on the one before (state, incremental
+  /// windows), called on the job thread after each batch, as Spark checkpoints such streams after
+  /// the batch's jobs: the partitions of the batch's RDD that its outputs did not read (print
+  /// reads only the first ones) are computed now, so that the next batch finds it fully stored
+  /// and detaches it. Until it is complete, the RDD it was built from stays stored as well.
+  void completeThenForget(Time threshold) {
+    bool complete = completeGenerated(threshold + this->rememberDuration());
+    DStreamNode<T>::forgetBefore(complete ? threshold : threshold - this->slideDuration());
+  }
+
   void forgetBefore(Time threshold) override {
     std::vector<Rdd<T>> dropped;
     {
@@ -157,6 +169,33 @@ class DStreamNode : public DStreamNodeBase {
   }
 
  private:
+  /// Computes the partitions of the RDD at `time` that are not stored yet. True when that RDD is
+  /// fully stored, not persisted at all, or was never generated.
+  bool completeGenerated(Time time) {
+    std::vector<Rdd<T>> generated = generatedBetween(time, time);
+    if (generated.empty() || !generated.front().getStorageLevel().isValid()) return true;
+    const auto& node = generated.front().node();
+    std::vector<int> missing;
+    for (int p = 0; p < node->numPartitions(); ++p) {
+      if (!node->engine().blocks().get(node->id(), p)) missing.push_back(p);
+    }
+    if (missing.empty() || node->engine().isStopped()) return true;
+    try {
+      runJob(node, missing, [&node](const TaskContext& ctx, int p) {
+        auto ignore = [](T&) {};
+        auto sink = makeEachSink<T>(ignore);
+        node->iterate(ctx, p, sink);
+      });
+    } catch (...) {
+      // Not an error of its own: the next batch reads all of this RDD and fails with the same
+      // error (or the batch that just ran already did).
+      logger()->debug("{} could not complete its RDD of {}: {}", this->name(), time.toString(),
+                      describeException(std::current_exception()));
+      return false;
+    }
+    return node->fullyCached();
+  }
+
   mutable std::mutex mutex_;
   std::map<Time, Rdd<T>> generated_;
 };

@@ -190,6 +190,8 @@ class ReducedWindowedNode final : public DStreamNode<std::pair<K, V>> {
   }
 
  protected:
+  void forgetBefore(Time threshold) override { this->completeThenForget(threshold); }
+
   std::optional<Rdd<Pair>> compute(Time time) override {
     // Windows as intervals of batch times, both ends included.
     Time current_begin = time - window_ + parent_slide_;

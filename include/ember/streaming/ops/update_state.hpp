@@ -247,14 +247,7 @@ class StateNode final : public DStreamNode<std::pair<K, S>> {
     });
   }
 
-  /// Runs on the job thread after each batch (as Spark checkpoints its state RDDs after the
-  /// batch's jobs): the partitions of the batch's state that its outputs did not read (print
-  /// reads only the first ones) are computed now, so that the next batch finds it fully stored
-  /// and detaches it. Until the state is complete, the one it is computed from stays stored.
-  void forgetBefore(Time threshold) override {
-    bool complete = completeState(threshold + this->rememberDuration());
-    DStreamNode<P>::forgetBefore(complete ? threshold : threshold - this->slideDuration());
-  }
+  void forgetBefore(Time threshold) override { this->completeThenForget(threshold); }
 
  private:
   /// Applies the update to every (key, new values, previous state) row that `split` makes of an
@@ -282,33 +275,6 @@ class StateNode final : public DStreamNode<std::pair<K, S>> {
           },
           "updateStateByKey");
     }
-  }
-
-  /// Computes the partitions of the state at `time` that are not stored yet. True when that
-  /// state is fully stored, not persisted at all, or was never generated.
-  bool completeState(Time time) {
-    std::vector<Rdd<P>> generated = this->generatedBetween(time, time);
-    if (generated.empty() || !generated.front().getStorageLevel().isValid()) return true;
-    const auto& node = generated.front().node();
-    std::vector<int> missing;
-    for (int p = 0; p < node->numPartitions(); ++p) {
-      if (!node->engine().blocks().get(node->id(), p)) missing.push_back(p);
-    }
-    if (missing.empty() || node->engine().isStopped()) return true;
-    try {
-      runJob(node, missing, [&node](const TaskContext& ctx, int p) {
-        auto ignore = [](P&) {};
-        auto sink = makeEachSink<P>(ignore);
-        node->iterate(ctx, p, sink);
-      });
-    } catch (...) {
-      // Not an error of its own: the next batch reads all of this state and fails with the
-      // same error (or the batch that just ran already did).
-      logger()->debug("{} could not compute the state of {}: {}", this->name(), time.toString(),
-                      describeException(std::current_exception()));
-      return false;
-    }
-    return node->fullyCached();
   }
 
   std::shared_ptr<DStreamNode<std::pair<K, V>>> parent_;
