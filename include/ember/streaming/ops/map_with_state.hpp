@@ -164,6 +164,8 @@ class MapWithStateNode final : public DStreamNode<MapWithStateRecord<K, S, U>> {
   }
 
  protected:
+  void forgetBefore(Time threshold) override { this->completeThenForget(threshold); }
+
   std::optional<Rdd<Record>> compute(Time time) override {
     Duration slide = this->slideDuration();
     Time prev_time = time - slide;
