@@ -33,6 +33,7 @@ constexpr bool kHaveExamples = false;
 #define NETWORK_WORDCOUNT_BIN ""
 #define QUEUE_STREAM_BIN ""
 #define FILE_WORDCOUNT_BIN ""
+#define WINDOWED_WORDCOUNT_BIN ""
 #define STATEFUL_NETWORK_WORDCOUNT_BIN ""
 #define MAP_WITH_STATE_SESSIONS_BIN ""
 #endif

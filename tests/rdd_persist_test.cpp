@@ -345,6 +345,18 @@ TEST_F(Persist, NonSerializableTypeAtSerializedLevelsIsRefused) {
   EXPECT_EQ(calls.load(), 2);
 }
 
+TEST_F(Persist, ContainersOfUnserializableTypesAreNotSerializable) {
+  static_assert(ember::detail::kSerializable<std::pair<int, std::vector<std::string>>>);
+  static_assert(!ember::detail::kSerializable<std::pair<int, Opaque>>);
+  static_assert(!ember::detail::kSerializable<std::tuple<int, std::optional<Opaque>>>);
+  static_assert(!ember::detail::kSerializable<std::vector<std::map<int, Opaque>>>);
+  auto rdd = engine.parallelize(std::vector<std::pair<int, Opaque>>{{1, {2}}, {3, {4}}}, 2);
+  EXPECT_THROW(rdd.persist(StorageLevel::MEMORY_ONLY_SER), ember::UnsupportedOperationError);
+  rdd.persist(StorageLevel::MEMORY_ONLY);
+  EXPECT_EQ(rdd.count(), 2);
+  EXPECT_EQ(rdd.collect().back().second, Opaque{4});
+}
+
 TEST_F(Persist, DownstreamDatasetsAndShufflesReadTheCache) {
   std::atomic<int> calls{0};
   auto base = engine.parallelize(range(0, 20), 4).map([&calls](int x) {

@@ -2,9 +2,14 @@
 
 #include <cereal/details/traits.hpp>
 
+#include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
+#include <tuple>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "ember/core/chunk_sink.hpp"
@@ -109,10 +114,29 @@ class RddNodeBase {
   StorageLevel level_ = StorageLevel::NONE;
 };
 
+/// Whether cereal can write and read T. cereal declares its containers serializable whatever
+/// they hold, so the standard ones are looked into: a pair of a number and a type without
+/// serialize() is not serializable, and must not be stored serialized.
 template <class T>
-inline constexpr bool kSerializable =
-    cereal::traits::is_output_serializable<T, cereal::BinaryOutputArchive>::value&&
-        cereal::traits::is_input_serializable<T, cereal::BinaryInputArchive>::value;
+struct Serializable
+    : std::bool_constant<
+          cereal::traits::is_output_serializable<T, cereal::BinaryOutputArchive>::value &&
+          cereal::traits::is_input_serializable<T, cereal::BinaryInputArchive>::value> {};
+template <class A, class B>
+struct Serializable<std::pair<A, B>>
+    : std::bool_constant<Serializable<A>::value && Serializable<B>::value> {};
+template <class... Ts>
+struct Serializable<std::tuple<Ts...>> : std::bool_constant<(Serializable<Ts>::value && ...)> {};
+template <class T, class A>
+struct Serializable<std::vector<T, A>> : Serializable<T> {};
+template <class T>
+struct Serializable<std::optional<T>> : Serializable<T> {};
+template <class K, class V, class C, class A>
+struct Serializable<std::map<K, V, C, A>>
+    : std::bool_constant<Serializable<K>::value && Serializable<V>::value> {};
+
+template <class T>
+inline constexpr bool kSerializable = Serializable<T>::value;
 
 /// A dataset's node with element type T. `compute` produces one partition from the parents;
 /// `iterate` is what consumers call: it serves persisted partitions from the block store.
