@@ -313,8 +313,12 @@ class StateMap<K, S>::Batch {
   /// Starts loading what apply(key) will read. Records arrive in large partitions and keys are
   /// spread over a state much larger than the caches, so the loop that applies them asks for
   /// the next keys' slots while it works on the current one.
-  void prefetch(const K& key) const {
-    if (replay_ == nullptr) map_->map_.prefetch(key);
+  [[gnu::flatten]] void prefetch(const K& key) const {
+    if (replay_ != nullptr) return;
+    map_->map_.prefetch(key);
+    // g++ 12 removes calls to functions it proves free of side effects, and a prefetch is one:
+    // the map's prefetch is inlined here (flatten) and this asm makes the result a side effect.
+    asm volatile("");
   }
 
   /// Calls fn(State<S>&) with the key's state, then keeps what fn did: removed, updated (with
