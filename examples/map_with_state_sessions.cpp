@@ -6,7 +6,7 @@
 //   map_with_state_sessions [HOST PORT] [--timeout T] [--seconds N]
 //
 // With HOST PORT it reads that server (e.g. `nc -lk 9999`, then type "alice login"); without,
-// an embedded server on 127.0.0.1 sends a sample every 4 seconds: alice logs in, clicks and logs
+// an embedded server on 127.0.0.1 sends a sample every 6 seconds: alice logs in, clicks and logs
 // out; bob logs in, clicks and goes idle (his session times out); carol clicks every half
 // second (hers never does). T is the timeout in seconds (2 by default). Without --seconds it
 // runs until killed; with it, it stops gracefully after N seconds and exits 0. Bad arguments
@@ -32,10 +32,12 @@ constexpr const char* kUsage =
     "  --timeout T  end a session after T idle seconds (default 2)\n"
     "  --seconds N  stop after N seconds (default: run until killed)\n";
 
-/// What the embedded server sends, one line every 100 ms, over and over (a 4-second cycle).
-/// Empty lines stand for quiet moments.
+/// What the embedded server sends, one line every 100 ms, over and over (a 6-second cycle).
+/// Empty lines stand for quiet moments. Bob's 5.8 idle seconds outlast a 2-second timeout
+/// whatever batches his events fall in (the key must see no data in the batches after it
+/// crossed the timeout); carol's gaps of at most one second never do.
 std::vector<std::string> sampleLines() {
-  std::vector<std::string> lines(40);
+  std::vector<std::string> lines(60);
   lines[0] = "alice login";
   lines[1] = "bob login";
   lines[2] = "alice click";

@@ -404,7 +404,7 @@ bool contains(const std::vector<std::string>& records, const std::string& record
 
 TEST(MapWithStateSessions, EmbeddedSessionsStartEndByLogoutAndTimeOut) {
   SKIP_WITHOUT_EXAMPLES();
-  Process p(std::string(MAP_WITH_STATE_SESSIONS_BIN) + " --seconds 7 2>/dev/null");
+  Process p(std::string(MAP_WITH_STATE_SESSIONS_BIN) + " --seconds 8 2>/dev/null");
   std::vector<std::string> lines;
   ASSERT_EQ(p.finish(lines), 0);
   auto records = recordsOf(parseBlocks(lines));
@@ -413,8 +413,9 @@ TEST(MapWithStateSessions, EmbeddedSessionsStartEndByLogoutAndTimeOut) {
       "(alice|bob|carol): (session started \\((login|click)\\)|[0-9]+ events \\((click|login)\\)|"
       "session ended by logout after [0-9]+ events?|session timed out after [0-9]+ events?)");
   for (const auto& r : records) EXPECT_TRUE(std::regex_match(r, form)) << r;
-  // Every 4 s alice logs in, clicks and logs out; bob logs in, clicks and is idle for longer
-  // than the 2 s timeout; carol clicks every half second.
+  // Every 6 s alice logs in, clicks and logs out; bob logs in, clicks and is idle for longer
+  // than the 2 s timeout (his session ends 3 batches after his last event); carol clicks every
+  // half second.
   EXPECT_TRUE(contains(records, "alice: session ended by logout after 3 events"));
   EXPECT_TRUE(contains(records, "bob: session timed out after 2 events"));
   EXPECT_TRUE(contains(records, "carol: session started (click)"));
