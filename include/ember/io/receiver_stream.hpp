@@ -61,4 +61,9 @@ DStream<T> StreamingContext::receiverStream(std::shared_ptr<Receiver<T>> receive
   return stream;
 }
 
+template <class R, class T>
+DStream<T> StreamingContext::receiverStream(std::shared_ptr<R> receiver) {
+  return receiverStream<T>(std::shared_ptr<Receiver<T>>(std::move(receiver)));
+}
+
 }  // namespace ember

@@ -88,6 +88,7 @@ class ReceiverBase {
 template <class T>
 class Receiver : public ReceiverBase {
  public:
+  using record_type = T;
   using ReceiverBase::ReceiverBase;
 
   /// Adds one record to the block being filled. Thread-safe.

@@ -97,6 +97,10 @@ class StreamingContext {
   /// A stream fed by a user receiver.
   template <class T>
   DStream<T> receiverStream(std::shared_ptr<Receiver<T>> receiver);
+  /// The same for a receiver class derived from Receiver<T> (as `new CustomReceiver(...)` in
+  /// Spark): T is its record type.
+  template <class R, class T = typename R::record_type>
+  DStream<T> receiverStream(std::shared_ptr<R> receiver);
 
   /// The union of streams of one slide. Throws IllegalArgumentError for an empty list or
   /// different slides.
