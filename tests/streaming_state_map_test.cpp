@@ -66,6 +66,16 @@ std::shared_ptr<Map> threeVersions(bool track_times = false) {
   return map;
 }
 
+TEST(State, ToStringShowsTheStateOrThatItIsNotSet) {
+  State<std::pair<std::string, int>> state;
+  ember::detail::StateAccess::wrap<std::pair<std::string, int>>(state, nullptr);
+  EXPECT_EQ(state.toString(), "<state not set>");
+  state.update({"a", 1});
+  EXPECT_EQ(state.toString(), "(a,1)");
+  state.remove();
+  EXPECT_EQ(state.toString(), "<state not set>");
+}
+
 TEST(StateMap, OlderVersionsStayReadableAfterNewerOnes) {
   auto map = threeVersions();
   EXPECT_EQ(map->latestVersion(), 2000);

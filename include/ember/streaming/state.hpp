@@ -1,9 +1,11 @@
 #pragma once
 
 #include <optional>
+#include <string>
 #include <utility>
 
 #include "ember/core/error.hpp"
+#include "ember/core/show.hpp"
 
 namespace ember {
 
@@ -81,6 +83,9 @@ class State {
   /// True when the function is called because the key received no data for the spec's timeout:
   /// the value is then std::nullopt, and the key is dropped after the call.
   bool isTimingOut() const { return timing_out_; }
+
+  /// The state in print() form, or "<state not set>" when there is none (as Spark's).
+  std::string toString() const { return defined_ ? ember::toString(get()) : "<state not set>"; }
 
  private:
   friend struct detail::StateAccess;
