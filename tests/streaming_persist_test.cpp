@@ -10,6 +10,7 @@
 
 #include "ember/ember.hpp"
 #include "ember/testing.hpp"
+#include "streaming_test_support.hpp"
 
 namespace {
 
@@ -18,30 +19,13 @@ using ember::Rdd;
 using ember::StorageLevel;
 using ember::StreamingContext;
 using ember::Time;
+using streaming_test::counting;
+using streaming_test::runTo;
 
 ember::Conf manualConf() {
   ember::Conf conf;
   conf.setMaster("local[2]").setAppName("persist").set("spark.streaming.clock", "ManualClock");
   return conf;
-}
-
-ember::ManualClock& manual(StreamingContext& ssc) {
-  return dynamic_cast<ember::ManualClock&>(ssc.clock());
-}
-
-/// Batch k (from 1) holds {k, 10k}.
-DStream<int> counting(StreamingContext& ssc, int numBatches) {
-  ember::testing::detail::Batches<int> batches;
-  for (int k = 1; k <= numBatches; ++k) batches.emplace_back(std::vector<int>{k, 10 * k});
-  return ember::testing::detail::testInput<int>(ssc, std::move(batches), 2);
-}
-
-void runTo(StreamingContext& ssc, int fromBatch, int toBatch) {
-  for (int k = fromBatch; k <= toBatch; ++k) {
-    manual(ssc).advance(ssc.batchDuration().milliseconds());
-    ASSERT_TRUE(ssc.core().awaitBatchProcessed(Time(k * 1000), 60'000));
-  }
-  ASSERT_EQ(ssc.core().firstError(), nullptr);
 }
 
 /// The storage level of every RDD the stream gave its output, in batch order.

@@ -15,6 +15,7 @@
 
 #include "ember/ember.hpp"
 #include "ember/testing.hpp"
+#include "streaming_test_support.hpp"
 
 namespace {
 
@@ -27,30 +28,10 @@ using ember::StateSpec;
 using ember::StorageLevel;
 using ember::StreamingContext;
 using SI = std::pair<std::string, int>;
+using streaming_test::watch;
 
 const std::vector<std::vector<SI>> kWords{
     {{"a", 1}}, {{"a", 1}, {"b", 1}}, {}, {{"b", 1}, {"c", 1}}, {{"a", 1}}};
-
-/// The contents and storage level of every RDD an output saw.
-template <class T>
-struct Seen {
-  std::mutex mutex;
-  std::vector<std::vector<T>> data;
-  std::vector<StorageLevel> levels;
-};
-
-template <class T>
-std::shared_ptr<Seen<T>> watch(const DStream<T>& s) {
-  auto seen = std::make_shared<Seen<T>>();
-  s.foreachRDD([seen](const Rdd<T>& rdd) {
-    auto data = rdd.collect();
-    std::sort(data.begin(), data.end());
-    std::lock_guard lock(seen->mutex);
-    seen->data.push_back(std::move(data));
-    seen->levels.push_back(rdd.getStorageLevel());
-  });
-  return seen;
-}
 
 const std::vector<std::vector<SI>> kRunningCounts{{{"a", 1}},
                                                   {{"a", 2}, {"b", 1}},

@@ -6,6 +6,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <utility>
@@ -70,6 +72,49 @@ std::vector<T> range(T from, T to) {
   std::vector<T> out;
   for (T x = from; x <= to; ++x) out.push_back(x);
   return out;
+}
+
+/// The manual clock of a context built with ember::testing::detail::testConf().
+inline ember::ManualClock& manual(ember::StreamingContext& ssc) {
+  return dynamic_cast<ember::ManualClock&>(ssc.clock());
+}
+
+/// An input stream whose batch k (from 1) holds {k, 10k}, in two partitions.
+inline ember::DStream<int> counting(ember::StreamingContext& ssc, int numBatches) {
+  ember::testing::detail::Batches<int> batches;
+  for (int k = 1; k <= numBatches; ++k) batches.emplace_back(std::vector<int>{k, 10 * k});
+  return ember::testing::detail::testInput<int>(ssc, std::move(batches), 2);
+}
+
+/// Advances a started context's manual clock through batches fromBatch..toBatch (1 s each),
+/// waiting for each, and checks that none failed.
+inline void runTo(ember::StreamingContext& ssc, int fromBatch, int toBatch) {
+  for (int k = fromBatch; k <= toBatch; ++k) {
+    manual(ssc).advance(ssc.batchDuration().milliseconds());
+    ASSERT_TRUE(ssc.core().awaitBatchProcessed(ember::Time(k * 1000), 60'000));
+  }
+  ASSERT_EQ(ssc.core().firstError(), nullptr);
+}
+
+/// What an output saw of each RDD: its elements (sorted) and its storage level.
+template <class T>
+struct Seen {
+  std::mutex mutex;
+  std::vector<std::vector<T>> data;
+  std::vector<ember::StorageLevel> levels;
+};
+
+template <class T>
+std::shared_ptr<Seen<T>> watch(const ember::DStream<T>& s) {
+  auto seen = std::make_shared<Seen<T>>();
+  s.foreachRDD([seen](const ember::Rdd<T>& rdd) {
+    auto data = rdd.collect();
+    std::sort(data.begin(), data.end());
+    std::lock_guard lock(seen->mutex);
+    seen->data.push_back(std::move(data));
+    seen->levels.push_back(rdd.getStorageLevel());
+  });
+  return seen;
 }
 
 }  // namespace streaming_test

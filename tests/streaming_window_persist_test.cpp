@@ -18,6 +18,7 @@
 
 #include "ember/ember.hpp"
 #include "ember/testing.hpp"
+#include "streaming_test_support.hpp"
 
 namespace {
 
@@ -29,46 +30,9 @@ using ember::StorageLevel;
 using ember::StreamingContext;
 using ember::Time;
 using P = std::pair<std::string, std::int64_t>;
-
-ember::ManualClock& manual(StreamingContext& ssc) {
-  return dynamic_cast<ember::ManualClock&>(ssc.clock());
-}
-
-/// Batch k (from 1) holds {k, 10k}.
-DStream<int> counting(StreamingContext& ssc, int numBatches) {
-  ember::testing::detail::Batches<int> batches;
-  for (int k = 1; k <= numBatches; ++k) batches.emplace_back(std::vector<int>{k, 10 * k});
-  return ember::testing::detail::testInput<int>(ssc, std::move(batches), 2);
-}
-
-void runTo(StreamingContext& ssc, int fromBatch, int toBatch) {
-  for (int k = fromBatch; k <= toBatch; ++k) {
-    manual(ssc).advance(ssc.batchDuration().milliseconds());
-    ASSERT_TRUE(ssc.core().awaitBatchProcessed(Time(k * 1000), 60'000));
-  }
-  ASSERT_EQ(ssc.core().firstError(), nullptr);
-}
-
-/// What an output saw of each RDD: its collected elements and its storage level.
-template <class T>
-struct Seen {
-  std::mutex mutex;
-  std::vector<std::vector<T>> data;
-  std::vector<StorageLevel> levels;
-};
-
-template <class T>
-std::shared_ptr<Seen<T>> watch(const DStream<T>& s) {
-  auto seen = std::make_shared<Seen<T>>();
-  s.foreachRDD([seen](const Rdd<T>& rdd) {
-    auto data = rdd.collect();
-    std::sort(data.begin(), data.end());
-    std::lock_guard lock(seen->mutex);
-    seen->data.push_back(std::move(data));
-    seen->levels.push_back(rdd.getStorageLevel());
-  });
-  return seen;
-}
+using streaming_test::counting;
+using streaming_test::runTo;
+using streaming_test::watch;
 
 TEST(WindowPersist, DefaultLevels) {
   StreamingContext ssc(ember::testing::detail::testConf(), Seconds(1));
