@@ -121,6 +121,33 @@ Counts sum(const std::vector<Block>& blocks) {
   return total;
 }
 
+/// Runs an example over the embedded line source ("to be or not to be", "hello world",
+/// "hello ember", whole lines only) and checks that every printed block counts whole lines:
+/// a batch, a window and a running total are all sums of them. Returns the blocks.
+std::vector<Block> expectWholeSentences(const std::string& command) {
+  Process p(command + " 2>/dev/null");
+  std::vector<std::string> lines;
+  EXPECT_EQ(p.finish(lines), 0);
+  auto blocks = parseBlocks(lines);
+  EXPECT_FALSE(blocks.empty());
+  int with_data = 0;
+  for (const auto& block : blocks) {
+    auto c = countsOf(block);
+    with_data += !c.empty();
+    for (const auto& [w, n] : c) {
+      EXPECT_TRUE(
+          (std::set<std::string>{"to", "be", "or", "not", "hello", "world", "ember"}.count(w)))
+          << w;
+    }
+    EXPECT_EQ(c["to"], 2 * c["or"]) << block.time;
+    EXPECT_EQ(c["be"], 2 * c["not"]) << block.time;
+    EXPECT_EQ(c["or"], c["not"]) << block.time;
+    EXPECT_EQ(c["hello"], c["world"] + c["ember"]) << block.time;
+  }
+  EXPECT_GE(with_data, 1);
+  return blocks;
+}
+
 class TestServer {
  public:
   TestServer() {
@@ -158,27 +185,7 @@ class TestServer {
 
 TEST(NetworkWordCount, EmbeddedSourceGivesConsistentCountsEveryBatch) {
   SKIP_WITHOUT_EXAMPLES();
-  Process p(std::string(NETWORK_WORDCOUNT_BIN) + " --seconds 3 2>/dev/null");
-  std::vector<std::string> lines;
-  ASSERT_EQ(p.finish(lines), 0);
-  auto blocks = parseBlocks(lines);
-  ASSERT_FALSE(blocks.empty());
-  int with_data = 0;
-  for (const auto& block : blocks) {
-    auto c = countsOf(block);
-    with_data += !c.empty();
-    for (const auto& [w, n] : c) {
-      EXPECT_TRUE(
-          (std::set<std::string>{"to", "be", "or", "not", "hello", "world", "ember"}.count(w)))
-          << w;
-    }
-    // "to be or not to be", "hello world", "hello ember": a line never spans two batches.
-    EXPECT_EQ(c["to"], 2 * c["or"]) << block.time;
-    EXPECT_EQ(c["be"], 2 * c["not"]) << block.time;
-    EXPECT_EQ(c["or"], c["not"]) << block.time;
-    EXPECT_EQ(c["hello"], c["world"] + c["ember"]) << block.time;
-  }
-  EXPECT_GE(with_data, 1);
+  expectWholeSentences(std::string(NETWORK_WORDCOUNT_BIN) + " --seconds 3");
 }
 
 TEST(NetworkWordCount, CountsTheLinesOfAServer) {
@@ -281,21 +288,7 @@ TEST(FileWordCount, NeedsADirectory) {
 
 TEST(WindowedWordCount, EmbeddedSourceGivesConsistentWindowCounts) {
   SKIP_WITHOUT_EXAMPLES();
-  Process p(std::string(WINDOWED_WORDCOUNT_BIN) + " --window 2 --slide 1 --seconds 4 2>/dev/null");
-  std::vector<std::string> lines;
-  ASSERT_EQ(p.finish(lines), 0);
-  auto blocks = parseBlocks(lines);
-  ASSERT_FALSE(blocks.empty());
-  int with_data = 0;
-  for (const auto& block : blocks) {
-    auto c = countsOf(block);
-    with_data += !c.empty();
-    // A window is a sum of whole batches, each of which keeps the sentences' ratios.
-    EXPECT_EQ(c["to"], 2 * c["or"]) << block.time;
-    EXPECT_EQ(c["be"], 2 * c["not"]) << block.time;
-    EXPECT_EQ(c["hello"], c["world"] + c["ember"]) << block.time;
-  }
-  EXPECT_GE(with_data, 1);
+  expectWholeSentences(std::string(WINDOWED_WORDCOUNT_BIN) + " --window 2 --slide 1 --seconds 4");
 }
 
 TEST(WindowedWordCount, WordsLeaveTheWindowAfterItsLength) {
@@ -342,23 +335,8 @@ void expectRunningTotals(const std::vector<Block>& blocks) {
 
 TEST(StatefulNetworkWordCount, EmbeddedSourceGivesRunningTotals) {
   SKIP_WITHOUT_EXAMPLES();
-  Process p(std::string(STATEFUL_NETWORK_WORDCOUNT_BIN) + " --seconds 3 2>/dev/null");
-  std::vector<std::string> lines;
-  ASSERT_EQ(p.finish(lines), 0);
-  auto blocks = parseBlocks(lines);
-  ASSERT_FALSE(blocks.empty());
-  int with_data = 0;
-  for (const auto& block : blocks) {
-    auto c = countsOf(block);
-    with_data += !c.empty();
-    // Totals of whole lines of "to be or not to be", "hello world", "hello ember".
-    EXPECT_EQ(c["to"], 2 * c["or"]) << block.time;
-    EXPECT_EQ(c["be"], 2 * c["not"]) << block.time;
-    EXPECT_EQ(c["or"], c["not"]) << block.time;
-    EXPECT_EQ(c["hello"], c["world"] + c["ember"]) << block.time;
-  }
-  EXPECT_GE(with_data, 1);
-  expectRunningTotals(blocks);
+  expectRunningTotals(
+      expectWholeSentences(std::string(STATEFUL_NETWORK_WORDCOUNT_BIN) + " --seconds 3"));
 }
 
 TEST(StatefulNetworkWordCount, TotalsStayAfterTheServerFallsSilent) {
