@@ -221,7 +221,7 @@ std::vector<Pair> rddVector(const ember::Rdd<std::string>& lines) {
 std::vector<Pair> rddEmit(const ember::Rdd<std::string>& lines) {
   return lines
       .flatMap<std::string>([](const std::string& line, auto emit) {
-        ember::forEachSplit(line, ' ', [&](std::string_view w) { emit(std::string(w)); });
+        ember::forEachSplit(line, ' ', [&](std::string_view w) { emit.emplace(w); });
       })
       .map([](std::string w) { return Pair(std::move(w), 1); })
       .reduceByKey(std::plus<>{})
@@ -233,7 +233,7 @@ std::vector<Pair> rddEmitPair(const ember::Rdd<std::string>& lines) {
   return lines
       .flatMap<Pair>([](const std::string& line, auto emit) {
         ember::forEachSplit(line, ' ',
-                            [&](std::string_view w) { emit.emplace(std::string(w), 1); });
+                            [&](std::string_view w) { emit.emplace(w, 1); });
       })
       .reduceByKey(std::plus<>{})
       .collect();
@@ -261,7 +261,7 @@ Counts runStreaming(const Input& in, int batches, Timing& timing) {
   int seen = 0;
   ssc.queueStream(queue)
       .flatMap<std::string>([](const std::string& line, auto emit) {
-        ember::forEachSplit(line, ' ', [&](std::string_view w) { emit(std::string(w)); });
+        ember::forEachSplit(line, ' ', [&](std::string_view w) { emit.emplace(w); });
       })
       .map([](std::string w) { return Pair(std::move(w), 1); })
       .reduceByKey(std::plus<>{})
