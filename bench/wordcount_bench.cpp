@@ -232,8 +232,7 @@ std::vector<Pair> rddEmit(const ember::Rdd<std::string>& lines) {
 std::vector<Pair> rddEmitPair(const ember::Rdd<std::string>& lines) {
   return lines
       .flatMap<Pair>([](const std::string& line, auto emit) {
-        ember::forEachSplit(line, ' ',
-                            [&](std::string_view w) { emit.emplace(w, 1); });
+        ember::forEachSplit(line, ' ', [&](std::string_view w) { emit.emplace(w, 1); });
       })
       .reduceByKey(std::plus<>{})
       .collect();
