@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cstdint>
+#include <iostream>
 #include <map>
 #include <optional>
 #include <string>
@@ -68,6 +69,14 @@ inline std::optional<Args> parseArgs(int argc, char** argv, std::string& error,
     }
   }
   return args;
+}
+
+/// Prints "program: error" (when there is an error) and the usage text to standard error, and
+/// returns 2, the exit status of bad arguments.
+inline int printUsage(std::string_view program, std::string_view text, const std::string& error) {
+  if (!error.empty()) std::cerr << program << ": " << error << "\n";
+  std::cerr << text;
+  return 2;
 }
 
 /// Starts the context and runs it until it is stopped or, with --seconds N, for N seconds and

@@ -13,7 +13,6 @@
 // print the usage and exit 2.
 
 #include <cstdint>
-#include <iostream>
 #include <optional>
 #include <string>
 #include <utility>
@@ -67,9 +66,7 @@ std::string trackSession(const std::string& user, const std::optional<std::strin
 }
 
 int usage(const std::string& error) {
-  if (!error.empty()) std::cerr << "map_with_state_sessions: " << error << "\n";
-  std::cerr << kUsage;
-  return 2;
+  return ember::examples::printUsage("map_with_state_sessions", kUsage, error);
 }
 
 }  // namespace

@@ -10,7 +10,6 @@
 
 #include <cstdio>
 #include <functional>
-#include <iostream>
 #include <string>
 #include <utility>
 #include <vector>
@@ -32,9 +31,7 @@ constexpr const char* kUsage =
 const std::vector<std::string> kSentences = {"to be or not to be", "hello world", "hello ember"};
 
 int usage(const std::string& error) {
-  if (!error.empty()) std::cerr << "network_wordcount: " << error << "\n";
-  std::cerr << kUsage;
-  return 2;
+  return ember::examples::printUsage("network_wordcount", kUsage, error);
 }
 
 }  // namespace

@@ -11,7 +11,6 @@
 // --seconds it runs until killed, as the guide's; with it, it stops gracefully after N seconds
 // and exits 0. Bad arguments print the usage and exit 2.
 
-#include <iostream>
 #include <optional>
 #include <string>
 #include <utility>
@@ -35,9 +34,7 @@ constexpr const char* kUsage =
 const std::vector<std::string> kSentences = {"to be or not to be", "hello world", "hello ember"};
 
 int usage(const std::string& error) {
-  if (!error.empty()) std::cerr << "stateful_network_wordcount: " << error << "\n";
-  std::cerr << kUsage;
-  return 2;
+  return ember::examples::printUsage("stateful_network_wordcount", kUsage, error);
 }
 
 /// The guide's updateFunction: this batch's counts added to the running count.

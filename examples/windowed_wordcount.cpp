@@ -11,7 +11,6 @@
 // after N seconds and exits 0. Bad arguments print the usage and exit 2.
 
 #include <functional>
-#include <iostream>
 #include <string>
 #include <utility>
 #include <vector>
@@ -33,9 +32,7 @@ constexpr const char* kUsage =
 const std::vector<std::string> kSentences = {"to be or not to be", "hello world", "hello ember"};
 
 int usage(const std::string& error) {
-  if (!error.empty()) std::cerr << "windowed_wordcount: " << error << "\n";
-  std::cerr << kUsage;
-  return 2;
+  return ember::examples::printUsage("windowed_wordcount", kUsage, error);
 }
 
 }  // namespace
