@@ -36,6 +36,7 @@
 #include <utility>
 #include <vector>
 
+#include "bench_args.hpp"
 #include "ember/ember.hpp"
 
 namespace {
@@ -64,11 +65,7 @@ Options parse(int argc, char** argv) {
   Options o;
   for (int i = 1; i < argc; ++i) {
     std::string_view arg(argv[i]);
-    auto value = [&](std::string_view name) -> std::optional<std::string> {
-      std::string prefix = "--" + std::string(name) + "=";
-      if (arg.starts_with(prefix)) return std::string(arg.substr(prefix.size()));
-      return std::nullopt;
-    };
+    auto value = [&](std::string_view name) { return ember::bench::optionValue(arg, name); };
     if (auto v = value("keys")) {
       o.keys.clear();
       std::stringstream list(*v);

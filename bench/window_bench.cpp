@@ -16,9 +16,11 @@
 #include <random>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
+#include "bench_args.hpp"
 #include "ember/ember.hpp"
 
 namespace {
@@ -44,22 +46,19 @@ Options parse(int argc, char** argv) {
   Options o;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
-    auto value = [&](const char* name) -> const char* {
-      std::string prefix = std::string("--") + name + "=";
-      return arg.rfind(prefix, 0) == 0 ? argv[i] + prefix.size() : nullptr;
-    };
-    if (const char* v = value("keys")) {
-      o.keys = std::stoll(v);
-    } else if (const char* v = value("records")) {
-      o.records = std::stoll(v);
-    } else if (const char* v = value("window")) {
-      o.window = std::stoi(v);
-    } else if (const char* v = value("batches")) {
-      o.batches = std::stoi(v);
-    } else if (const char* v = value("reps")) {
-      o.reps = std::stoi(v);
-    } else if (const char* v = value("master")) {
-      o.master = v;
+    auto value = [&](std::string_view name) { return ember::bench::optionValue(arg, name); };
+    if (auto v = value("keys")) {
+      o.keys = std::stoll(*v);
+    } else if (auto v = value("records")) {
+      o.records = std::stoll(*v);
+    } else if (auto v = value("window")) {
+      o.window = std::stoi(*v);
+    } else if (auto v = value("batches")) {
+      o.batches = std::stoi(*v);
+    } else if (auto v = value("reps")) {
+      o.reps = std::stoi(*v);
+    } else if (auto v = value("master")) {
+      o.master = *v;
     } else {
       fail("unknown argument " + arg +
            " (allowed: --keys --records --window --batches --reps --master)");

@@ -30,6 +30,8 @@
 
 #include <ember/ember.hpp>
 
+#include "bench_args.hpp"
+
 namespace {
 
 using SteadyClock = std::chrono::steady_clock;
@@ -57,21 +59,18 @@ Options parseOptions(int argc, char** argv) {
   Options o;
   for (int i = 1; i < argc; ++i) {
     std::string_view arg(argv[i]);
-    auto value = [&](std::string_view key) -> std::optional<std::string> {
-      if (arg.substr(0, key.size()) == key) return std::string(arg.substr(key.size()));
-      return std::nullopt;
-    };
-    if (auto v = value("--mb=")) {
+    auto value = [&](std::string_view name) { return ember::bench::optionValue(arg, name); };
+    if (auto v = value("mb")) {
       o.megabytes = std::stoul(*v);
-    } else if (auto v = value("--reps=")) {
+    } else if (auto v = value("reps")) {
       o.reps = std::stoi(*v);
-    } else if (auto v = value("--batches=")) {
+    } else if (auto v = value("batches")) {
       o.batches = std::stoi(*v);
-    } else if (auto v = value("--seed=")) {
+    } else if (auto v = value("seed")) {
       o.seed = std::stoull(*v);
-    } else if (auto v = value("--distinct=")) {
+    } else if (auto v = value("distinct")) {
       o.distinct = std::stoi(*v);
-    } else if (auto v = value("--only=")) {
+    } else if (auto v = value("only")) {
       ember::forEachSplit(*v, ',', [&](std::string_view n) { o.only.emplace_back(n); });
     } else if (arg == "--list") {
       o.list = true;
