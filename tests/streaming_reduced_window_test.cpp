@@ -2,6 +2,7 @@
 // window at t is the window at t - slide, "un-reduced" with the batches that left it and reduced
 // with those that entered. Keys stay with a zero value unless a filter drops them.
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -23,6 +24,9 @@ using ember::Rdd;
 using ember::Seconds;
 using ember::StorageLevel;
 using ember::testing::runOperation;
+using ::testing::AllOf;
+using ::testing::HasSubstr;
+using ::testing::ThrowsMessage;
 using P = std::pair<std::string, int>;
 using Batches = std::vector<std::vector<P>>;
 
@@ -231,19 +235,17 @@ TEST(ReducedWindow, CountByValueAndWindowDropsZeroCounts) {
 
 TEST(ReducedWindow, DurationsNotMultiplesOfTheParentSlideAreRefused) {
   Batches input{{{"a", 1}}};
-  try {
-    runOperation(
-        input,
-        [](DStream<P> s) {
-          return s.reduceByKeyAndWindow(sum, difference, ember::Milliseconds(1500), Seconds(1));
-        },
-        1);
-    FAIL() << "expected IllegalArgumentError";
-  } catch (const ember::IllegalArgumentError& e) {
-    std::string what = e.what();
-    EXPECT_NE(what.find("1500 ms"), std::string::npos) << what;
-    EXPECT_NE(what.find("1000 ms"), std::string::npos) << what;
-  }
+  EXPECT_THAT(
+      [&] {
+        runOperation(
+            input,
+            [](DStream<P> s) {
+              return s.reduceByKeyAndWindow(sum, difference, ember::Milliseconds(1500), Seconds(1));
+            },
+            1);
+      },
+      ThrowsMessage<ember::IllegalArgumentError>(
+          AllOf(HasSubstr("1500 ms"), HasSubstr("1000 ms"))));
 }
 
 TEST(ReducedWindow, FilterDroppingALiveKeyFailsAsInSpark) {
