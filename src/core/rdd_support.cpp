@@ -3,6 +3,7 @@
 
 #include "ember/core/error.hpp"
 #include "ember/core/ops/coalesce.hpp"
+#include "ember/core/pipeline.hpp"
 #include "ember/core/rdd.hpp"
 
 namespace ember::detail {
@@ -22,6 +23,11 @@ int resolvePartitions(const char* operation, std::optional<int> numPartitions,
   int most = 0;
   for (int p : input_partitions) most = std::max(most, p);
   return most;
+}
+
+bool anyPersisted(const std::vector<std::shared_ptr<RddNodeBase>>& nodes) {
+  return std::any_of(nodes.begin(), nodes.end(),
+                     [](const auto& node) { return node->storageLevel().isValid(); });
 }
 
 int javaRandomNextInt(std::int64_t seed, int bound) {

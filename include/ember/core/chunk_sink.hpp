@@ -72,6 +72,23 @@ EachSink<T, F> makeEachSink(F& f) {
   return EachSink<T, F>(f);
 }
 
+/// Hands each element to a writer (see core/pipeline.hpp): moved when the producer gives it up,
+/// by reference when the producer keeps it.
+template <class T, class W>
+class ElementSink final : public ChunkSink<T> {
+ public:
+  explicit ElementSink(W& out) : out_(out) {}
+  void push(std::vector<T>& chunk) override {
+    for (auto& x : chunk) out_(std::move(x));
+  }
+  void pushConst(const std::vector<T>& data, std::size_t begin, std::size_t end) override {
+    for (std::size_t i = begin; i < end; ++i) out_(data[i]);
+  }
+
+ private:
+  W& out_;
+};
+
 /// Gathers single elements into chunks for a downstream sink. Call flush() at the end.
 template <class T>
 class ChunkWriter {

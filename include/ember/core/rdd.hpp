@@ -46,6 +46,9 @@ using ValueOf = typename KeyTraits<T>::value;
                 "Rdd<std::pair<K, V>>")
 }  // namespace detail
 
+template <class T, class Src, class Step>
+class PipelineRdd;
+
 /// A lazy, immutable, partitioned dataset that remembers its lineage (Spark's RDD). A cheap,
 /// copyable handle: copies share the same dataset. Transformations return new datasets and
 /// compute nothing; actions run a job on the engine and return to the caller.
@@ -78,7 +81,7 @@ class Rdd {
   template <class U = void, class F>
   auto flatMap(F f) const;
   template <class F>
-  Rdd<T> filter(F f) const;
+  auto filter(F f) const;
   /// `f(std::vector<T>)` returns any iterable of the outputs of one partition.
   template <class F>
   auto mapPartitions(F f, bool preservesPartitioning = false) const;

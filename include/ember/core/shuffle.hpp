@@ -22,7 +22,12 @@ struct MapHash : KeyHash<K> {};
 template <>
 struct MapHash<std::string> {
   using is_transparent = void;
-  std::size_t operator()(std::string_view s) const { return absl::Hash<std::string_view>{}(s); }
+  // abseil's map compares probes as absl::string_view, which this abseil does not alias to
+  // std::string_view; every form hashes as that one.
+  std::size_t operator()(absl::string_view s) const { return absl::Hash<absl::string_view>{}(s); }
+  std::size_t operator()(std::string_view s) const { return (*this)(toAbsl(s)); }
+  std::size_t operator()(const std::string& s) const { return (*this)(absl::string_view(s)); }
+  static absl::string_view toAbsl(std::string_view s) { return {s.data(), s.size()}; }
 };
 
 template <class K, class V>
@@ -80,15 +85,92 @@ struct Aggregator {
   MergeCombiners mergeCombiners;
 };
 
+/// The map-side combine, as a writer (see core/pipeline.hpp): each record goes into a flat hash
+/// map, its value becoming a combiner or merging into one. `emplace(key, value)` with a string
+/// key given as a string view (or any key of the map's own type) probes the map without
+/// building a key, which is only built for a key not seen before.
+template <class K, class V, class C, class Agg>
+class CombineWriter {
+ public:
+  explicit CombineWriter(const Agg& agg) : agg_(agg) {}
+
+  void operator()(std::pair<K, V>&& x) {
+    auto it = map_.find(x.first);
+    if (it == map_.end()) {
+      map_.emplace(std::move(x.first), agg_.createCombiner(std::move(x.second)));
+    } else {
+      agg_.mergeValue(it->second, std::move(x.second));
+    }
+  }
+  // Records the producer keeps are read in place; their key is copied only when it is new.
+  void operator()(const std::pair<K, V>& x) {
+    auto it = map_.find(x.first);
+    if (it == map_.end()) {
+      map_.emplace(x.first, agg_.createCombiner(V(x.second)));
+    } else {
+      agg_.mergeValue(it->second, V(x.second));
+    }
+  }
+  template <class A, class B>
+  void emplace(A&& key, B&& value) {
+    if constexpr (kProbesWithView<A>) {
+      addProbed(MapHash<K>::toAbsl(std::string_view(key)), std::forward<A>(key),
+                std::forward<B>(value));
+    } else if constexpr (std::is_same_v<std::decay_t<A>, K>) {
+      addProbed(key, std::forward<A>(key), std::forward<B>(value));
+    } else {
+      (*this)(std::pair<K, V>(std::forward<A>(key), std::forward<B>(value)));
+    }
+  }
+  template <class... Args>
+  void emplace(Args&&... args) {
+    (*this)(std::pair<K, V>(std::forward<Args>(args)...));
+  }
+
+  KeyMap<K, C>& map() { return map_; }
+
+ private:
+  template <class A>
+  static constexpr bool kProbesWithView =
+      std::is_same_v<K, std::string> && !std::is_same_v<std::decay_t<A>, std::string> &&
+      std::is_convertible_v<A, std::string_view>;
+
+  template <class Probe, class A, class B>
+  void addProbed(const Probe& probe, A&& key, B&& value) {
+    auto it = map_.find(probe);
+    if (it == map_.end()) {
+      map_.emplace(K(std::forward<A>(key)), agg_.createCombiner(V(std::forward<B>(value))));
+    } else {
+      agg_.mergeValue(it->second, V(std::forward<B>(value)));
+    }
+  }
+
+  Agg agg_;
+  KeyMap<K, C> map_;
+};
+
+/// Feeds a dataset's records to a writer.
+template <class T>
+struct NodeFeed {
+  std::shared_ptr<RddNode<T>> node;
+
+  template <class W>
+  void operator()(const TaskContext& ctx, int partition, W& out) const {
+    ElementSink<T, W> sink(out);
+    node->iterate(ctx, partition, sink);
+  }
+};
+
 /// Records combined by key on the map side in a flat hash map, then merged on the reduce side
-/// (reduceByKey, combineByKey, aggregateByKey, foldByKey, distinct).
-template <class K, class V, class C, class Agg, class Part>
+/// (reduceByKey, combineByKey, aggregateByKey, foldByKey, distinct). `Feed` writes the map
+/// side's records of a partition (NodeFeed, or a fused chain's PipelineFeed).
+template <class K, class V, class C, class Agg, class Part, class Feed>
 class CombiningShuffle final : public ShuffleDependency<K, C> {
  public:
-  CombiningShuffle(std::shared_ptr<RddNode<std::pair<K, V>>> parent, Agg agg, Part partitioner,
-                   int num_reduce, int id)
-      : ShuffleDependency<K, C>(parent, num_reduce, id),
-        parent_(std::move(parent)),
+  CombiningShuffle(std::shared_ptr<RddNode<std::pair<K, V>>> parent, Feed feed, Agg agg,
+                   Part partitioner, int num_reduce, int id)
+      : ShuffleDependency<K, C>(std::move(parent), num_reduce, id),
+        feed_(std::move(feed)),
         agg_(std::move(agg)),
         partitioner_(std::move(partitioner)) {}
 
@@ -96,13 +178,14 @@ class CombiningShuffle final : public ShuffleDependency<K, C> {
 
   void runMapTask(const TaskContext& ctx, int map_partition) override {
     int reducers = this->numReducePartitions();
-    CombineSink sink(agg_);
-    parent_->iterate(ctx, map_partition, sink);
+    CombineWriter<K, V, C, Agg> combine(agg_);
+    feed_(ctx, map_partition, combine);
     // One map for the whole task, split by partition at the end: each record is hashed once,
     // and only distinct keys pay for choosing their partition.
+    auto& map = combine.map();
     std::vector<std::vector<std::pair<K, C>>> buckets(reducers);
-    if (reducers == 1) buckets[0].reserve(sink.map.size());
-    for (auto& kv : sink.map) {
+    if (reducers == 1) buckets[0].reserve(map.size());
+    for (auto& kv : map) {
       int r = reducers == 1 ? 0 : partitioner_(kv.first);
       buckets[r].emplace_back(std::move(kv.first), std::move(kv.second));
     }
@@ -134,37 +217,7 @@ class CombiningShuffle final : public ShuffleDependency<K, C> {
   }
 
  private:
-  // Combines records into a map as they arrive; records the producer keeps are read in place
-  // and their key copied only when it is new.
-  struct CombineSink final : ChunkSink<std::pair<K, V>> {
-    explicit CombineSink(const Agg& a) : agg(a) {}
-    void push(std::vector<std::pair<K, V>>& chunk) override {
-      for (auto& x : chunk) {
-        auto it = map.find(x.first);
-        if (it == map.end()) {
-          map.emplace(std::move(x.first), agg.createCombiner(std::move(x.second)));
-        } else {
-          agg.mergeValue(it->second, std::move(x.second));
-        }
-      }
-    }
-    void pushConst(const std::vector<std::pair<K, V>>& data, std::size_t begin,
-                   std::size_t end) override {
-      for (std::size_t i = begin; i < end; ++i) {
-        const auto& x = data[i];
-        auto it = map.find(x.first);
-        if (it == map.end()) {
-          map.emplace(x.first, agg.createCombiner(V(x.second)));
-        } else {
-          agg.mergeValue(it->second, V(x.second));
-        }
-      }
-    }
-    Agg agg;
-    KeyMap<K, C> map;
-  };
-
-  std::shared_ptr<RddNode<std::pair<K, V>>> parent_;
+  Feed feed_;
   Agg agg_;
   Part partitioner_;
   std::vector<std::vector<std::vector<std::pair<K, C>>>> outputs_;  // [map][reduce]

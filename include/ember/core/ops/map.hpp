@@ -6,15 +6,17 @@
 #include <utility>
 #include <vector>
 
+#include "ember/core/pipeline.hpp"
 #include "ember/core/rdd.hpp"
 
 namespace ember {
 
-/// What flatMap's emitter form receives: call it once per output element.
-template <class U>
+/// What flatMap's emitter form receives: call it once per output element, or
+/// `emit.emplace(args...)` to build the element in place (`emit.emplace(word, 1)` for pairs).
+template <class U, class Writer = ChunkWriter<U>>
 class Emitter {
  public:
-  explicit Emitter(ChunkWriter<U>& writer) : writer_(&writer) {}
+  explicit Emitter(Writer& writer) : writer_(&writer) {}
   void operator()(U&& x) const { (*writer_)(std::move(x)); }
   void operator()(const U& x) const { (*writer_)(x); }
   template <class... Args>
@@ -23,65 +25,102 @@ class Emitter {
   }
 
  private:
-  ChunkWriter<U>* writer_;
+  Writer* writer_;
 };
 
 namespace detail {
 
-/// A fused narrow step: for each input element, `step(std::move(x), writer)` writes any number
-/// of outputs. Consecutive element-wise operators each add one such node; a chunk of elements
-/// passes through every step in a tight loop with the user function inlined.
-template <class In, class Out, class Step>
-class PipelineNode final : public RddNode<Out> {
- public:
-  PipelineNode(std::shared_ptr<RddNode<In>> parent, Step step, const char* op)
-      : RddNode<Out>(parent->engineState(), parent->numPartitions(), {parent}),
-        parent_(std::move(parent)),
-        step_(std::move(step)),
-        op_(op) {}
+// The steps of the element-wise operators (see core/pipeline.hpp).
 
-  void compute(const TaskContext& ctx, int partition, ChunkSink<Out>& out) const override {
-    ChunkWriter<Out> writer(out);
-    StepSink sink(step_, writer);
-    parent_->iterate(ctx, partition, sink);
-    writer.flush();
+/// map: one output per input.
+template <class F>
+struct MapStep {
+  F f;
+  template <class X>
+  static constexpr bool kReadsConst =
+      std::is_invocable_v<F&, const X&&> || std::is_invocable_v<F&, const X&>;
+  template <class X, class W>
+  void operator()(X& x, W& out) {
+    out(invokeMove(f, x));
   }
-  std::string name() const override { return "MapPartitionsRDD"; }
-  std::string paramsToString() const override { return op_; }
-
- private:
-  // Runs the step over each element it is given. Elements the producer keeps are read in place
-  // when the step accepts a const input, so sources and caches are not copied first.
-  class StepSink final : public ChunkSink<In> {
-   public:
-    StepSink(const Step& step, ChunkWriter<Out>& writer) : step_(step), writer_(writer) {}
-    void push(std::vector<In>& chunk) override {
-      for (auto& x : chunk) step_(x, writer_);
-    }
-    void pushConst(const std::vector<In>& data, std::size_t begin, std::size_t end) override {
-      for (std::size_t i = begin; i < end; ++i) {
-        if constexpr (std::is_invocable_v<Step&, const In&, ChunkWriter<Out>&>) {
-          step_(data[i], writer_);
-        } else {
-          In copy = data[i];
-          step_(copy, writer_);
-        }
-      }
-    }
-
-   private:
-    Step step_;
-    ChunkWriter<Out>& writer_;
-  };
-
-  std::shared_ptr<RddNode<In>> parent_;
-  Step step_;
-  const char* op_;
 };
 
-template <class In, class Out, class Step>
-Rdd<Out> makePipeline(const std::shared_ptr<RddNode<In>>& parent, Step step, const char* op) {
-  return Rdd<Out>(std::make_shared<PipelineNode<In, Out, Step>>(parent, std::move(step), op));
+/// flatMap whose function returns an iterable.
+template <class F>
+struct FlatMapStep {
+  F f;
+  template <class X>
+  static constexpr bool kReadsConst = MapStep<F>::template kReadsConst<X>;
+  template <class X, class W>
+  void operator()(X& x, W& out) {
+    auto&& result = invokeMove(f, x);
+    for (auto&& y : result) out(std::move(y));
+  }
+};
+
+/// flatMap's emitter form.
+template <class U, class F>
+struct EmitStep {
+  F f;
+  template <class X>
+  static constexpr bool kReadsConst = true;
+  template <class X, class W>
+  void operator()(X& x, W& out) {
+    Emitter<U, W> emit(out);
+    f(std::as_const(x), emit);
+  }
+};
+
+template <class F>
+struct FilterStep {
+  F f;
+  template <class X>
+  static constexpr bool kReadsConst = true;
+  template <class X, class W>
+  void operator()(X& x, W& out) {
+    if (f(std::as_const(x))) out(std::move(x));
+  }
+};
+
+template <class T, class F>
+auto mapStep(F f) {
+  static_assert(std::is_invocable_v<F&, T&&> || std::is_invocable_v<F&, T&>,
+                "map expects f(const T&) or f(T) returning the new element");
+  static_assert(!std::is_void_v<MoveResult<F, T>>, "map's function must return the new element");
+  return MapStep<F>{std::move(f)};
+}
+
+template <class T, class U, class F>
+auto flatMapStep(F f) {
+  if constexpr (std::is_void_v<U>) {
+    static_assert(std::is_invocable_v<F&, T&&> || std::is_invocable_v<F&, T&>,
+                  "flatMap expects f(x) returning an iterable, or flatMap<U>(f) with "
+                  "f(x, emit) calling emit(u) for each output");
+    return FlatMapStep<F>{std::move(f)};
+  } else {
+    static_assert(std::is_invocable_v<F&, const T&, Emitter<U>&>,
+                  "flatMap<U> expects f(const T& x, auto emit) calling emit(u) per output");
+    return EmitStep<U, F>{std::move(f)};
+  }
+}
+
+template <class R>
+using IterableElement = std::decay_t<decltype(*std::begin(std::declval<R&>()))>;
+
+/// The element type flatMap<U>(f) produces on elements of type T.
+template <class T, class U, class F>
+struct FlatMapOutput {
+  using type = U;
+};
+template <class T, class F>
+struct FlatMapOutput<T, void, F> {
+  using type = IterableElement<MoveResult<F, T>>;
+};
+
+template <class T, class F>
+auto filterStep(F f) {
+  static_assert(std::is_invocable_r_v<bool, F&, T&>, "filter expects f(const T&) -> bool");
+  return FilterStep<F>{std::move(f)};
 }
 
 /// One partition at a time, materialized: `fn(partition_index, std::vector<In>&&)` returns an
@@ -114,61 +153,50 @@ class PartitionFunctionNode final : public RddNode<Out> {
   const char* op_;
 };
 
-template <class R>
-using IterableElement = std::decay_t<decltype(*std::begin(std::declval<R&>()))>;
-
 }  // namespace detail
 
 template <class T>
 template <class F>
 auto Rdd<T>::map(F f) const {
-  static_assert(std::is_invocable_v<F&, T&&> || std::is_invocable_v<F&, T&>,
-                "map expects f(const T&) or f(T) returning the new element");
+  auto step = detail::mapStep<T>(std::move(f));
   using U = detail::MoveResult<F, T>;
-  static_assert(!std::is_void_v<U>, "map's function must return the new element");
-  return detail::makePipeline<T, U>(
-      node_, [f](auto& x, ChunkWriter<U>& out) mutable { out(detail::invokeMove(f, x)); }, "map");
+  return detail::startPipeline<U>(node_, std::move(step), "map");
 }
 
 template <class T>
 template <class U, class F>
 auto Rdd<T>::flatMap(F f) const {
-  if constexpr (std::is_void_v<U>) {
-    static_assert(std::is_invocable_v<F&, T&&> || std::is_invocable_v<F&, T&>,
-                  "flatMap expects f(x) returning an iterable, or flatMap<U>(f) with "
-                  "f(x, emit) calling emit(u) for each output");
-    using R = detail::MoveResult<F, T>;
-    using V = detail::IterableElement<R>;
-    return detail::makePipeline<T, V>(
-        node_,
-        [f](auto& x, ChunkWriter<V>& out) mutable {
-          auto&& result = detail::invokeMove(f, x);
-          for (auto&& y : result) out(std::move(y));
-        },
-        "flatMap");
-  } else {
-    static_assert(std::is_invocable_v<F&, const T&, Emitter<U>&>,
-                  "flatMap<U> expects f(const T& x, auto emit) calling emit(u) per output");
-    return detail::makePipeline<T, U>(
-        node_,
-        [f](const T& x, ChunkWriter<U>& out) mutable {
-          Emitter<U> emit(out);
-          f(std::as_const(x), emit);
-        },
-        "flatMap");
-  }
+  auto step = detail::flatMapStep<T, U>(std::move(f));
+  using V = typename detail::FlatMapOutput<T, U, F>::type;
+  return detail::startPipeline<V>(node_, std::move(step), "flatMap");
 }
 
 template <class T>
 template <class F>
-Rdd<T> Rdd<T>::filter(F f) const {
-  static_assert(std::is_invocable_r_v<bool, F&, T&>, "filter expects f(const T&) -> bool");
-  return detail::makePipeline<T, T>(
-      node_,
-      [f](auto& x, ChunkWriter<T>& out) mutable {
-        if (f(std::as_const(x))) out(std::move(x));
-      },
-      "filter");
+auto Rdd<T>::filter(F f) const {
+  return detail::startPipeline<T>(node_, detail::filterStep<T>(std::move(f)), "filter");
+}
+
+template <class T, class Src, class Step>
+template <class F>
+auto PipelineRdd<T, Src, Step>::map(F f) const {
+  auto step = detail::mapStep<T>(std::move(f));
+  using U = detail::MoveResult<F, T>;
+  return detail::extendPipeline<U>(*this, std::move(step), "map");
+}
+
+template <class T, class Src, class Step>
+template <class U, class F>
+auto PipelineRdd<T, Src, Step>::flatMap(F f) const {
+  auto step = detail::flatMapStep<T, U>(std::move(f));
+  using V = typename detail::FlatMapOutput<T, U, F>::type;
+  return detail::extendPipeline<V>(*this, std::move(step), "flatMap");
+}
+
+template <class T, class Src, class Step>
+template <class F>
+auto PipelineRdd<T, Src, Step>::filter(F f) const {
+  return detail::extendPipeline<T>(*this, detail::filterStep<T>(std::move(f)), "filter");
 }
 
 template <class T>

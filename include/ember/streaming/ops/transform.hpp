@@ -21,6 +21,10 @@ template <class U>
 struct RddElement<Rdd<U>> {
   using type = U;
 };
+template <class U, class Src, class Step>
+struct RddElement<PipelineRdd<U, Src, Step>> {
+  using type = U;
+};
 
 /// A stream whose RDD at each time is a function of its parent's RDD then (Spark's
 /// MappedDStream, FilteredDStream, ..., TransformedDStream with one parent). Nothing for times

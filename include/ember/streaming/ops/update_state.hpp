@@ -99,6 +99,8 @@ struct InitialState<Rdd<P>> {
   using type = ValueOf<P>;
   using pair = P;
 };
+template <class P, class Src, class Step>
+struct InitialState<PipelineRdd<P, Src, Step>> : InitialState<Rdd<P>> {};
 template <class P>
 struct InitialState<std::optional<Rdd<P>>> : InitialState<Rdd<P>> {};
 

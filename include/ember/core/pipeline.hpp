@@ -1,0 +1,265 @@
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "ember/core/chunk_sink.hpp"
+#include "ember/core/rdd.hpp"
+#include "ember/core/rdd_node.hpp"
+
+namespace ember {
+
+namespace detail {
+
+// A step turns one input element into any number of outputs: `step(x, out)` with x an lvalue it
+// may move from, and out a writer: out(U&&), out(const U&) and out.emplace(args...) each write
+// one output. Writers are chunk writers between nodes, the next step within a fused chain, or
+// the map-side combine of a shuffle.
+
+/// Whether a step can read an element it must not move from (a source's, a cached block's).
+/// Steps built here say so; other steps are asked through overload resolution.
+template <class Step, class In, class W, class = void>
+struct StepReadsConst : std::is_invocable<Step&, const In&, W&> {};
+template <class Step, class In, class W>
+struct StepReadsConst<Step, In, W, std::void_t<decltype(Step::template kReadsConst<In>)>>
+    : std::bool_constant<Step::template kReadsConst<In>> {};
+
+/// Runs a step over every element it is given, into a writer.
+template <class In, class Step, class W>
+class StepSink final : public ChunkSink<In> {
+ public:
+  StepSink(const Step& step, W& out) : step_(step), out_(out) {}
+  void push(std::vector<In>& chunk) override {
+    for (auto& x : chunk) step_(x, out_);
+  }
+  // Elements the producer keeps are read in place when the step allows it, so sources and caches
+  // are not copied first.
+  void pushConst(const std::vector<In>& data, std::size_t begin, std::size_t end) override {
+    for (std::size_t i = begin; i < end; ++i) {
+      if constexpr (StepReadsConst<Step, In, W>::value) {
+        step_(data[i], out_);
+      } else {
+        In copy = data[i];
+        step_(copy, out_);
+      }
+    }
+  }
+
+ private:
+  Step step_;  // each task runs its own copy: user functions may keep state
+  W& out_;
+};
+
+/// The writer that feeds the outputs of one step, of element type Mid, to the next step.
+template <class Mid, class Next, class W>
+class ThenWriter {
+ public:
+  ThenWriter(Next& next, W& out) : next_(next), out_(out) {}
+  void operator()(Mid&& x) { next_(x, out_); }
+  void operator()(const Mid& x) {
+    if constexpr (StepReadsConst<Next, Mid, W>::value) {
+      next_(x, out_);
+    } else {
+      Mid copy = x;
+      next_(copy, out_);
+    }
+  }
+  template <class... Args>
+  void emplace(Args&&... args) {
+    Mid x(std::forward<Args>(args)...);
+    next_(x, out_);
+  }
+
+ private:
+  Next& next_;
+  W& out_;
+};
+
+/// Two steps as one: what `first` writes (elements of type Mid) goes straight into `second`.
+template <class Mid, class First, class Second>
+struct ThenStep {
+  First first;
+  Second second;
+
+  template <class X>
+  static constexpr bool kReadsConst = First::template kReadsConst<X>;
+
+  template <class X, class W>
+  void operator()(X& x, W& out) {
+    ThenWriter<Mid, Second, W> next(second, out);
+    first(x, next);
+  }
+};
+
+/// True when one of the nodes is persisted: a fused chain must then read through it, so that
+/// the node's blocks are stored and served as Spark's would be.
+bool anyPersisted(const std::vector<std::shared_ptr<RddNodeBase>>& nodes);
+
+/// A chain of narrow steps fused into one node. It reads `source` through `fused` (every step of
+/// the chain in one loop, no chunk between steps). When one of the chain's earlier nodes
+/// (`between`) is persisted, or there is no fused form, it reads `prev` (the node before it)
+/// through `last` (its own step) instead. Its lineage shows `prev` as its parent, as Spark's
+/// does.
+template <class Src, class Out, class Fused, class Mid = Src, class Last = Fused>
+class PipelineNode final : public RddNode<Out> {
+ public:
+  PipelineNode(std::shared_ptr<RddNode<Src>> source, std::optional<Fused> fused,
+               std::shared_ptr<RddNode<Mid>> prev, Last last,
+               std::vector<std::shared_ptr<RddNodeBase>> between, const char* op)
+      : RddNode<Out>(prev->engineState(), prev->numPartitions(), {prev}),
+        source_(std::move(source)),
+        fused_(std::move(fused)),
+        prev_(std::move(prev)),
+        last_(std::move(last)),
+        between_(std::move(between)),
+        op_(op) {}
+
+  void compute(const TaskContext& ctx, int partition, ChunkSink<Out>& out) const override {
+    ChunkWriter<Out> writer(out);
+    if (source_ && fused_ && !anyPersisted(between_)) {
+      StepSink<Src, Fused, ChunkWriter<Out>> sink(*fused_, writer);
+      source_->iterate(ctx, partition, sink);
+    } else {
+      StepSink<Mid, Last, ChunkWriter<Out>> sink(last_, writer);
+      prev_->iterate(ctx, partition, sink);
+    }
+    writer.flush();
+  }
+  std::string name() const override { return "MapPartitionsRDD"; }
+  std::string paramsToString() const override { return op_; }
+
+ private:
+  std::shared_ptr<RddNode<Src>> source_;
+  std::optional<Fused> fused_;
+  std::shared_ptr<RddNode<Mid>> prev_;
+  Last last_;
+  std::vector<std::shared_ptr<RddNodeBase>> between_;
+  const char* op_;
+};
+
+/// One narrow step on `parent`, as a plain dataset (operators that do not fuse further).
+template <class In, class Out, class Step>
+Rdd<Out> makePipeline(const std::shared_ptr<RddNode<In>>& parent, Step step, const char* op) {
+  return Rdd<Out>(std::make_shared<PipelineNode<In, Out, Step>>(
+      parent, step, parent, step, std::vector<std::shared_ptr<RddNodeBase>>{}, op));
+}
+
+/// What a fused chain reads: the dataset before the chain, every step of the chain composed, and
+/// the chain's nodes (any of which, once persisted, stops the fusion).
+template <class Src, class Step>
+struct Fusion {
+  std::shared_ptr<RddNode<Src>> source;
+  Step step;
+  std::vector<std::shared_ptr<RddNodeBase>> chain;
+};
+
+}  // namespace detail
+
+/// The dataset a narrow operator (map, flatMap, filter) returns: an `Rdd<T>` that also knows the
+/// chain of steps it was made by, from the last dataset that is not such a chain (`Src`). A
+/// further map, flatMap or filter composes its step into the chain at compile time, and a keyed
+/// aggregation runs the whole chain straight into its map-side combine: records do not pass
+/// through a chunk between operators. Used everywhere an `Rdd<T>` is; assigning another
+/// `Rdd<T>` to it keeps it correct and drops the fusion.
+template <class T, class Src, class Step>
+class PipelineRdd : public Rdd<T> {
+ public:
+  using FusionType = detail::Fusion<Src, Step>;
+
+  PipelineRdd(std::shared_ptr<detail::RddNode<T>> node, std::shared_ptr<const FusionType> fusion)
+      : Rdd<T>(std::move(node)), fusion_(std::move(fusion)) {}
+
+  PipelineRdd& operator=(const Rdd<T>& other) {
+    Rdd<T>::operator=(other);
+    fusion_.reset();
+    return *this;
+  }
+
+  // Element-wise transformations, fused: core/ops/map.hpp
+  template <class F>
+  auto map(F f) const;
+  template <class U = void, class F>
+  auto flatMap(F f) const;
+  template <class F>
+  auto filter(F f) const;
+
+  // Keyed aggregations reading the chain directly: core/ops/combine_by_key.hpp
+  template <class Create, class MergeValue, class MergeCombiners>
+  auto combineByKey(Create createCombiner, MergeValue mergeValue, MergeCombiners mergeCombiners,
+                    std::optional<int> numPartitions = std::nullopt) const;
+  template <class F>
+  auto reduceByKey(F f, std::optional<int> numPartitions = std::nullopt) const;
+  template <class U, class Seq, class Comb>
+  auto aggregateByKey(U zeroValue, Seq seqOp, Comb combOp,
+                      std::optional<int> numPartitions = std::nullopt) const;
+  template <class V, class F>
+  auto foldByKey(V zeroValue, F f, std::optional<int> numPartitions = std::nullopt) const;
+
+  /// The chain, or null when it was dropped by an assignment.
+  const std::shared_ptr<const FusionType>& fusion() const { return fusion_; }
+
+ private:
+  std::shared_ptr<const FusionType> fusion_;
+};
+
+namespace detail {
+
+/// The first step of a chain, on any dataset.
+template <class Out, class In, class Step>
+PipelineRdd<Out, In, Step> startPipeline(const std::shared_ptr<RddNode<In>>& parent, Step step,
+                                         const char* op) {
+  auto node = std::make_shared<PipelineNode<In, Out, Step>>(
+      parent, step, parent, step, std::vector<std::shared_ptr<RddNodeBase>>{}, op);
+  auto fusion =
+      std::make_shared<const Fusion<In, Step>>(Fusion<In, Step>{parent, std::move(step), {node}});
+  return PipelineRdd<Out, In, Step>(std::move(node), std::move(fusion));
+}
+
+/// A chain one step longer.
+template <class Out, class T, class Src, class Step, class Last>
+auto extendPipeline(const PipelineRdd<T, Src, Step>& rdd, Last last, const char* op) {
+  using Fused = ThenStep<T, Step, Last>;
+  using Result = PipelineRdd<Out, Src, Fused>;
+  const auto& fusion = rdd.fusion();
+  if (!fusion) {
+    auto node = std::make_shared<PipelineNode<Src, Out, Fused, T, Last>>(
+        nullptr, std::nullopt, rdd.node(), std::move(last),
+        std::vector<std::shared_ptr<RddNodeBase>>{}, op);
+    return Result(std::move(node), nullptr);
+  }
+  Fused fused{fusion->step, last};
+  auto node = std::make_shared<PipelineNode<Src, Out, Fused, T, Last>>(
+      fusion->source, fused, rdd.node(), std::move(last), fusion->chain, op);
+  auto chain = fusion->chain;
+  chain.push_back(node);
+  auto extended = std::make_shared<const Fusion<Src, Fused>>(
+      Fusion<Src, Fused>{fusion->source, std::move(fused), std::move(chain)});
+  return Result(std::move(node), std::move(extended));
+}
+
+/// Feeds the records of a chain to a writer: the source through the composed steps when no node
+/// of the chain is persisted, else the chain's last node.
+template <class T, class Src, class Step>
+struct PipelineFeed {
+  std::shared_ptr<RddNode<T>> node;
+  std::shared_ptr<const Fusion<Src, Step>> fusion;
+
+  template <class W>
+  void operator()(const TaskContext& ctx, int partition, W& out) const {
+    if (fusion && !anyPersisted(fusion->chain)) {
+      StepSink<Src, Step, W> sink(fusion->step, out);
+      fusion->source->iterate(ctx, partition, sink);
+    } else {
+      ElementSink<T, W> sink(out);
+      node->iterate(ctx, partition, sink);
+    }
+  }
+};
+
+}  // namespace detail
+
+}  // namespace ember

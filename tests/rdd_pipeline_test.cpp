@@ -1,0 +1,257 @@
+// Fused chains of narrow operators (PipelineRdd): the same results as the operators one by one,
+// every user function called once per element, persistence anywhere in a chain honoured, and
+// keyed aggregations fed straight from the chain.
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <functional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "ember/core.hpp"
+#include "rdd_test_support.hpp"
+
+namespace {
+
+using ember::Rdd;
+using ember::StorageLevel;
+using ember_test::range;
+using ember_test::sorted;
+using Pair = std::pair<std::string, long>;
+using Lines = std::vector<std::string>;
+
+const Lines kLines = {"a b a", "c", "", "b b", "a c a d"};
+
+std::vector<Pair> expectedWordCounts() {
+  return {{"", 1}, {"a", 4}, {"b", 3}, {"c", 2}, {"d", 1}};
+}
+
+class PipelineMatrix : public ember_test::MatrixTest {};
+
+TEST_P(PipelineMatrix, ChainGivesWhatTheOperatorsGiveOneByOne) {
+  auto f1 = [](int x) { return std::vector<int>{x, x + 100}; };
+  auto f2 = [](int x) { return x * 3; };
+  auto f3 = [](int x) { return x % 2 == 0; };
+  auto f4 = [](int x, auto emit) {
+    for (int i = 0; i < x % 5; ++i) emit(x + i);
+  };
+  auto source = make(range(0, 50));
+
+  auto fused = source.flatMap(f1).map(f2).filter(f3).flatMap<int>(f4);
+  // Each step on a plain Rdd, so that nothing composes.
+  Rdd<int> a = source.flatMap(f1);
+  Rdd<int> b = a.map(f2);
+  Rdd<int> c = b.filter(f3);
+  Rdd<int> d = c.flatMap<int>(f4);
+
+  EXPECT_EQ(fused.collect(), d.collect());
+  EXPECT_FALSE(fused.collect().empty());
+  EXPECT_EQ(fused.getNumPartitions(), parts());
+}
+
+TEST_P(PipelineMatrix, KeyedAggregationsReadTheChain) {
+  auto lines = make(kLines);
+  auto words = lines.flatMap([](const std::string& l) { return ember::split(l, ' '); });
+  auto pairs = words.map([](std::string w) { return Pair(std::move(w), 1); });
+
+  EXPECT_EQ(sorted(pairs.reduceByKey(std::plus<>{}).collect()), expectedWordCounts());
+  EXPECT_EQ(sorted(pairs.reduceByKey(std::plus<>{}, 3).collect()), expectedWordCounts());
+  EXPECT_EQ(sorted(pairs.foldByKey(0L, std::plus<>{}).collect()), expectedWordCounts());
+  EXPECT_EQ(sorted(pairs.aggregateByKey(0L, std::plus<>{}, std::plus<>{}).collect()),
+            expectedWordCounts());
+  auto combined = pairs.combineByKey([](long v) { return v; }, [](long c, long v) { return c + v; },
+                                     [](long a, long b) { return a + b; });
+  EXPECT_EQ(sorted(combined.collect()), expectedWordCounts());
+}
+
+TEST_P(PipelineMatrix, EveryWayOfEmittingAPairReachesTheCombine) {
+  auto lines = make(kLines);
+  auto views = lines.flatMap<Pair>([](const std::string& l, auto emit) {
+    ember::forEachSplit(l, ' ', [&](std::string_view w) { emit.emplace(w, 1); });
+  });
+  auto strings = lines.flatMap<Pair>([](const std::string& l, auto emit) {
+    for (auto& w : ember::split(l, ' ')) emit.emplace(std::move(w), 1);
+  });
+  auto whole = lines.flatMap<Pair>([](const std::string& l, auto emit) {
+    for (auto& w : ember::split(l, ' ')) emit(Pair(w, 1));
+  });
+  auto literals = lines.flatMap<Pair>([](const std::string& l, auto emit) {
+    ember::forEachSplit(l, ' ', [&](std::string_view w) {
+      if (w == "a") {
+        emit.emplace("a", 1);
+      } else {
+        Pair p(std::string(w), 1);
+        emit(p);  // an lvalue: copied
+      }
+    });
+  });
+  EXPECT_EQ(sorted(views.reduceByKey(std::plus<>{}).collect()), expectedWordCounts());
+  EXPECT_EQ(sorted(strings.reduceByKey(std::plus<>{}).collect()), expectedWordCounts());
+  EXPECT_EQ(sorted(whole.reduceByKey(std::plus<>{}).collect()), expectedWordCounts());
+  EXPECT_EQ(sorted(literals.reduceByKey(std::plus<>{}).collect()), expectedWordCounts());
+}
+
+TEST_P(PipelineMatrix, SourceIsReadAgainUnchanged) {
+  auto lines = make(kLines);
+  auto counts = lines.flatMap([](const std::string& l) { return ember::split(l, ' '); })
+                    .map([](std::string w) { return Pair(std::move(w), 1); })
+                    .reduceByKey(std::plus<>{});
+  auto moved =
+      lines.map([](std::string&& l) { return std::move(l) + "!"; }).map([](std::string&& l) {
+        return std::move(l) + "?";
+      });
+  EXPECT_EQ(sorted(counts.collect()), expectedWordCounts());
+  EXPECT_EQ(moved.collect()[0], "a b a!?");
+  EXPECT_EQ(sorted(counts.collect()), expectedWordCounts());
+  EXPECT_EQ(moved.collect()[0], "a b a!?");
+  EXPECT_EQ(lines.collect(), kLines);
+}
+
+INSTANTIATE_TEST_SUITE_P(Cells, PipelineMatrix, ember_test::allCells(), ember_test::cellName);
+
+class Pipeline : public ember_test::EngineTest {};
+
+TEST_F(Pipeline, EachFunctionRunsOncePerElement) {
+  std::atomic<int> splits{0}, maps{0}, filters{0};
+  auto out = engine.parallelize(kLines, 3)
+                 .flatMap([&](const std::string& l) {
+                   ++splits;
+                   return ember::split(l, ' ');
+                 })
+                 .filter([&](const std::string& w) {
+                   ++filters;
+                   return !w.empty();
+                 })
+                 .map([&](std::string w) {
+                   ++maps;
+                   return Pair(std::move(w), 1);
+                 })
+                 .reduceByKey(std::plus<>{})
+                 .collect();
+  EXPECT_EQ(out.size(), 4u);
+  EXPECT_EQ(splits.load(), 5);
+  EXPECT_EQ(filters.load(), 11);
+  EXPECT_EQ(maps.load(), 10);
+}
+
+TEST_F(Pipeline, PersistedStepInTheMiddleIsStoredAndServed) {
+  std::atomic<int> splits{0}, maps{0};
+  auto words = engine.parallelize(kLines, 2).flatMap([&](const std::string& l) {
+    ++splits;
+    return ember::split(l, ' ');
+  });
+  auto pairs = words.map([&](std::string w) {
+    ++maps;
+    return Pair(std::move(w), 1);
+  });
+  auto counts = pairs.reduceByKey(std::plus<>{});
+  // Persisted after the chain was built, as Spark allows.
+  words.cache();
+
+  EXPECT_EQ(sorted(counts.collect()), expectedWordCounts());
+  EXPECT_EQ(splits.load(), 5);
+  EXPECT_EQ(maps.load(), 11);
+  EXPECT_EQ(words.count(), 11);
+  EXPECT_EQ(pairs.count(), 11);
+  EXPECT_EQ(splits.load(), 5) << "the cached words are read, not recomputed";
+  EXPECT_EQ(maps.load(), 22) << "the pairs are not cached: recomputed from the cached words";
+
+  words.unpersist();
+  EXPECT_EQ(pairs.count(), 11);
+  EXPECT_EQ(splits.load(), 10) << "unpersisted: the chain runs whole again";
+}
+
+TEST_F(Pipeline, PersistedEarlierStepIsReachedThroughLaterOnes) {
+  std::atomic<int> firsts{0}, seconds{0}, thirds{0};
+  auto a = engine.parallelize(range(0, 20), 2).map([&](int x) {
+    ++firsts;
+    return x + 1;
+  });
+  auto b = a.map([&](int x) {
+    ++seconds;
+    return x * 2;
+  });
+  auto c = b.filter([&](int x) {
+    ++thirds;
+    return x % 4 == 0;
+  });
+  a.persist(StorageLevel::MEMORY_ONLY_SER);
+  EXPECT_EQ(c.count(), 10);
+  EXPECT_EQ(c.count(), 10);
+  EXPECT_EQ(firsts.load(), 20);
+  EXPECT_EQ(seconds.load(), 40);
+  EXPECT_EQ(thirds.load(), 40);
+}
+
+TEST_F(Pipeline, PersistedLastStepFeedsTheShuffleFromItsBlocks) {
+  std::atomic<int> maps{0};
+  auto pairs = engine.parallelize(range(0, 30), 3).map([&](int x) {
+    ++maps;
+    return std::pair<int, int>(x % 3, x);
+  });
+  pairs.cache();
+  auto sums = sorted(pairs.reduceByKey(std::plus<>{}).collect());
+  auto again = sorted(pairs.reduceByKey(std::plus<>{}, 2).collect());
+  EXPECT_EQ(sums, (std::vector<std::pair<int, int>>{{0, 135}, {1, 145}, {2, 155}}));
+  EXPECT_EQ(again, sums);
+  EXPECT_EQ(maps.load(), 30);
+}
+
+TEST_F(Pipeline, AssigningAnotherDatasetDropsTheChainAndStaysCorrect) {
+  auto source = engine.parallelize(range(0, 10), 2);
+  auto r = source.map([](int x) { return x + 1; });
+  r = source.filter([](int x) { return x >= 5; });  // another chain type: assigned as an Rdd<int>
+  EXPECT_EQ(r.collect(), range(5, 10));
+  EXPECT_EQ(r.fusion(), nullptr);
+  auto doubled = r.map([](int x) { return x * 2; });
+  EXPECT_EQ(doubled.fusion(), nullptr);
+  EXPECT_EQ(doubled.collect(), (std::vector<int>{10, 12, 14, 16, 18}));
+  auto keyed = doubled.map([](int x) { return std::pair<int, int>(x % 4, 1); });
+  EXPECT_EQ(sorted(keyed.reduceByKey(std::plus<>{}).collect()),
+            (std::vector<std::pair<int, int>>{{0, 2}, {2, 3}}));
+
+  // Reassigned in a loop, as one writes with a var in Scala.
+  Rdd<int> cur = source;
+  for (int i = 0; i < 3; ++i) cur = cur.map([](int x) { return x + 10; });
+  EXPECT_EQ(cur.collect()[0], 30);
+}
+
+TEST_F(Pipeline, LineageShowsEveryOperator) {
+  auto r = engine.parallelize(kLines, 2)
+               .flatMap([](const std::string& l) { return ember::split(l, ' '); })
+               .filter([](const std::string& w) { return !w.empty(); })
+               .map([](std::string w) { return Pair(std::move(w), 1); });
+  std::string s = r.toDebugString();
+  std::size_t count = 0;
+  for (std::size_t at = s.find("MapPartitionsRDD"); at != std::string::npos;
+       at = s.find("MapPartitionsRDD", at + 1)) {
+    ++count;
+  }
+  EXPECT_EQ(count, 3u) << s;
+  EXPECT_NE(s.find("ParallelCollectionRDD"), std::string::npos) << s;
+  auto counts = r.reduceByKey(std::plus<>{});
+  EXPECT_NE(counts.toDebugString().find("ShuffledRDD"), std::string::npos);
+}
+
+TEST_F(Pipeline, FailingStepInAChainFailsTheJobWithItsMessage) {
+  auto r = engine.parallelize(range(0, 10), 2).map([](int x) { return x + 1; }).map([](int x) {
+    if (x == 7) throw std::runtime_error("seven is refused");
+    return std::pair<int, int>(x, x);
+  });
+  EXPECT_THROW(
+      {
+        try {
+          r.reduceByKey(std::plus<>{}).collect();
+        } catch (const ember::TaskFailedError& e) {
+          EXPECT_NE(std::string(e.what()).find("seven is refused"), std::string::npos);
+          throw;
+        }
+      },
+      ember::TaskFailedError);
+}
+
+}  // namespace
