@@ -102,6 +102,10 @@ template <class U>
 struct StreamElement<DStream<U>> {
   using type = U;
 };
+template <class U, class Src, class Build>
+struct StreamElement<PipelineDStream<U, Src, Build>> {
+  using type = U;
+};
 
 template <class U>
 std::vector<std::vector<U>> collectOutput(StreamingContext& ssc, const DStream<U>& out,

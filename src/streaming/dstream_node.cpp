@@ -1,6 +1,9 @@
 #include "ember/streaming/dstream_node.hpp"
 
+#include <algorithm>
+
 #include "ember/core/error.hpp"
+#include "ember/streaming/pipeline_dstream.hpp"
 #include "ember/streaming/streaming_context.hpp"
 
 namespace ember::detail {
@@ -76,6 +79,11 @@ void DStreamNodeBase::setStorageLevel(const StorageLevel& level) {
         "Cannot change storage level of a stream after the streaming context has started");
   }
   storage_level_ = level;
+}
+
+bool anyStreamPersisted(const std::vector<std::shared_ptr<DStreamNodeBase>>& nodes) {
+  return std::any_of(nodes.begin(), nodes.end(),
+                     [](const auto& node) { return node->storageLevel().isValid(); });
 }
 
 }  // namespace ember::detail

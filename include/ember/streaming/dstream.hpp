@@ -16,6 +16,8 @@
 namespace ember {
 
 class StreamingContext;
+template <class T, class Src, class Build>
+class PipelineDStream;
 template <class K, class V, class S, class U>
 class StateSpec;
 template <class K, class V, class S, class U>
@@ -58,7 +60,7 @@ class DStream {
   template <class U = void, class F>
   auto flatMap(F f) const;
   template <class F>
-  DStream<T> filter(F f) const;
+  auto filter(F f) const;
   template <class F>
   auto mapPartitions(F f, bool preservePartitioning = false) const;
   DStream<std::vector<T>> glom() const;

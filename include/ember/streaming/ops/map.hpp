@@ -6,6 +6,7 @@
 #include "ember/core/ops/coalesce.hpp"
 #include "ember/core/ops/map.hpp"
 #include "ember/streaming/ops/transform.hpp"
+#include "ember/streaming/pipeline_dstream.hpp"
 
 namespace ember {
 
@@ -13,8 +14,10 @@ template <class T>
 template <class F>
 auto DStream<T>::map(F f) const {
   using U = detail::MoveResult<F, T>;
-  return detail::makeTransformed<U>(
-      node_, [f](const Rdd<T>& rdd, Time) { return rdd.map(f); }, "map");
+  auto op = [f](const auto& rdd) { return rdd.map(f); };
+  auto stream = detail::makeTransformed<U>(
+      node_, [op](const Rdd<T>& rdd, Time) { return op(rdd); }, "map");
+  return detail::startStreamPipeline(stream, node_, op);
 }
 
 template <class T>
@@ -22,15 +25,49 @@ template <class U, class F>
 auto DStream<T>::flatMap(F f) const {
   using R = decltype(std::declval<Rdd<T>>().template flatMap<U>(f));
   using V = typename detail::RddElement<R>::type;
-  return detail::makeTransformed<V>(
-      node_, [f](const Rdd<T>& rdd, Time) { return rdd.template flatMap<U>(f); }, "flatMap");
+  auto op = [f](const auto& rdd) { return rdd.template flatMap<U>(f); };
+  auto stream = detail::makeTransformed<V>(
+      node_, [op](const Rdd<T>& rdd, Time) { return op(rdd); }, "flatMap");
+  return detail::startStreamPipeline(stream, node_, op);
 }
 
 template <class T>
 template <class F>
-DStream<T> DStream<T>::filter(F f) const {
-  return detail::makeTransformed<T>(
-      node_, [f](const Rdd<T>& rdd, Time) { return rdd.filter(f); }, "filter");
+auto DStream<T>::filter(F f) const {
+  auto op = [f](const auto& rdd) { return rdd.filter(f); };
+  auto stream = detail::makeTransformed<T>(
+      node_, [op](const Rdd<T>& rdd, Time) { return op(rdd); }, "filter");
+  return detail::startStreamPipeline(stream, node_, op);
+}
+
+template <class T, class Src, class Build>
+template <class F>
+auto PipelineDStream<T, Src, Build>::map(F f) const {
+  using U = detail::MoveResult<F, T>;
+  auto op = [f](const auto& rdd) { return rdd.map(f); };
+  auto stream = detail::makeTransformed<U>(
+      this->node(), [op](const Rdd<T>& rdd, Time) { return op(rdd); }, "map");
+  return detail::extendStreamPipeline(stream, *this, op);
+}
+
+template <class T, class Src, class Build>
+template <class U, class F>
+auto PipelineDStream<T, Src, Build>::flatMap(F f) const {
+  using R = decltype(std::declval<Rdd<T>>().template flatMap<U>(f));
+  using V = typename detail::RddElement<R>::type;
+  auto op = [f](const auto& rdd) { return rdd.template flatMap<U>(f); };
+  auto stream = detail::makeTransformed<V>(
+      this->node(), [op](const Rdd<T>& rdd, Time) { return op(rdd); }, "flatMap");
+  return detail::extendStreamPipeline(stream, *this, op);
+}
+
+template <class T, class Src, class Build>
+template <class F>
+auto PipelineDStream<T, Src, Build>::filter(F f) const {
+  auto op = [f](const auto& rdd) { return rdd.filter(f); };
+  auto stream = detail::makeTransformed<T>(
+      this->node(), [op](const Rdd<T>& rdd, Time) { return op(rdd); }, "filter");
+  return detail::extendStreamPipeline(stream, *this, op);
 }
 
 template <class T>

@@ -7,6 +7,7 @@
 #include "ember/core/ops/group_by_key.hpp"
 #include "ember/core/ops/pair_functions.hpp"
 #include "ember/streaming/ops/transform.hpp"
+#include "ember/streaming/pipeline_dstream.hpp"
 
 namespace ember {
 
@@ -23,6 +24,18 @@ auto DStream<T>::reduceByKey(F f, std::optional<int> numPartitions) const {
   int n = detail::streamingPartitions("reduceByKey", numPartitions, context());
   return detail::makeTransformed<T>(
       node_, [f, n](const Rdd<T>& rdd, Time) { return rdd.reduceByKey(f, n); }, "reduceByKey");
+}
+
+template <class T, class Src, class Build>
+template <class F>
+auto PipelineDStream<T, Src, Build>::reduceByKey(F f, std::optional<int> numPartitions) const {
+  EMBER_REQUIRE_PAIR(T, "reduceByKey");
+  if (!fusion_) return DStream<T>::reduceByKey(std::move(f), numPartitions);
+  int n = detail::streamingPartitions("reduceByKey", numPartitions, this->context());
+  auto aggregate = [f, n](const auto& rdd) -> Rdd<T> { return rdd.reduceByKey(f, n); };
+  return DStream<T>(
+      std::make_shared<detail::FusedAggregateNode<T, T, Src, Build, decltype(aggregate)>>(
+          this->node(), fusion_, std::move(aggregate), "reduceByKey"));
 }
 
 template <class T>

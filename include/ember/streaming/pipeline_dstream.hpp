@@ -1,0 +1,133 @@
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "ember/core/pipeline.hpp"
+#include "ember/streaming/dstream.hpp"
+
+namespace ember {
+
+namespace detail {
+
+/// A chain of narrow streams (map, flatMap, filter) from the last stream that is not one
+/// (`source`): `build` applies the chain's operators to the source's RDD of a batch, giving a
+/// fused PipelineRdd; `chain` lists the chain's streams.
+template <class Src, class Build>
+struct StreamFusion {
+  std::shared_ptr<DStreamNode<Src>> source;
+  Build build;
+  std::vector<std::shared_ptr<DStreamNodeBase>> chain;
+};
+
+/// True when one of the streams is persisted: a fused chain then reads through its RDDs.
+bool anyStreamPersisted(const std::vector<std::shared_ptr<DStreamNodeBase>>& nodes);
+
+}  // namespace detail
+
+/// The stream map, flatMap and filter return: a `DStream<T>` that also knows the chain of
+/// narrow streams it ends, so that a keyed aggregation on it runs the whole chain, for each
+/// batch, straight into its map-side combine (see PipelineRdd). Every stream of the chain still
+/// works on its own (outputs, windows, persist). Used everywhere a `DStream<T>` is; assigning
+/// another `DStream<T>` to it drops the fusion.
+template <class T, class Src, class Build>
+class PipelineDStream : public DStream<T> {
+ public:
+  using FusionType = detail::StreamFusion<Src, Build>;
+
+  PipelineDStream(std::shared_ptr<detail::DStreamNode<T>> node,
+                  std::shared_ptr<const FusionType> fusion)
+      : DStream<T>(std::move(node)), fusion_(std::move(fusion)) {}
+
+  PipelineDStream& operator=(const DStream<T>& other) {
+    DStream<T>::operator=(other);
+    fusion_.reset();
+    return *this;
+  }
+
+  // streaming/ops/map.hpp
+  template <class F>
+  auto map(F f) const;
+  template <class U = void, class F>
+  auto flatMap(F f) const;
+  template <class F>
+  auto filter(F f) const;
+
+  // streaming/ops/pair.hpp
+  template <class F>
+  auto reduceByKey(F f, std::optional<int> numPartitions = std::nullopt) const;
+
+  /// The chain, or null when it was dropped by an assignment.
+  const std::shared_ptr<const FusionType>& fusion() const { return fusion_; }
+
+ private:
+  std::shared_ptr<const FusionType> fusion_;
+};
+
+namespace detail {
+
+/// `stream` (made by applying `op` to each RDD of `parent`) as the first stream of a chain.
+template <class U, class T, class Op>
+auto startStreamPipeline(const DStream<U>& stream, const std::shared_ptr<DStreamNode<T>>& parent,
+                         Op op) {
+  using Fusion = StreamFusion<T, Op>;
+  auto fusion = std::make_shared<const Fusion>(Fusion{parent, std::move(op), {stream.node()}});
+  return PipelineDStream<U, T, Op>(stream.node(), std::move(fusion));
+}
+
+/// `stream` (made by applying `op` to each RDD of `chain`'s last stream) as one more stream of
+/// the chain.
+template <class U, class T, class Src, class Build, class Op>
+auto extendStreamPipeline(const DStream<U>& stream, const PipelineDStream<T, Src, Build>& chain,
+                          Op op) {
+  auto build = [prev = chain.fusion() ? std::optional<Build>(chain.fusion()->build) : std::nullopt,
+                op](const Rdd<Src>& rdd) mutable { return op((*prev)(rdd)); };
+  using Fusion = StreamFusion<Src, decltype(build)>;
+  using Result = PipelineDStream<U, Src, decltype(build)>;
+  if (!chain.fusion()) return Result(stream.node(), nullptr);
+  auto nodes = chain.fusion()->chain;
+  nodes.push_back(stream.node());
+  auto fusion = std::make_shared<const Fusion>(
+      Fusion{chain.fusion()->source, std::move(build), std::move(nodes)});
+  return Result(stream.node(), std::move(fusion));
+}
+
+/// A keyed aggregation at the end of a chain: for each batch, the chain rebuilt on the source's
+/// RDD and aggregated (`aggregate(PipelineRdd)`), unless a stream of the chain is persisted, in
+/// which case the last stream's RDD is aggregated (`aggregate(Rdd<T>)`), as without fusion.
+template <class T, class U, class Src, class Build, class Aggregate>
+class FusedAggregateNode final : public DStreamNode<U> {
+ public:
+  FusedAggregateNode(std::shared_ptr<DStreamNode<T>> parent,
+                     std::shared_ptr<const StreamFusion<Src, Build>> fusion, Aggregate aggregate,
+                     std::string name)
+      : DStreamNode<U>(parent->context(), {parent}, std::move(name)),
+        parent_(std::move(parent)),
+        fusion_(std::move(fusion)),
+        aggregate_(std::move(aggregate)) {}
+
+ protected:
+  std::optional<Rdd<U>> compute(Time time) override {
+    if (!anyStreamPersisted(fusion_->chain)) {
+      auto source = fusion_->source->getOrCompute(time);
+      if (!source) return std::nullopt;
+      Build build = fusion_->build;
+      return aggregate_(build(*source));
+    }
+    auto rdd = parent_->getOrCompute(time);
+    if (!rdd) return std::nullopt;
+    return aggregate_(*rdd);
+  }
+
+ private:
+  std::shared_ptr<DStreamNode<T>> parent_;
+  std::shared_ptr<const StreamFusion<Src, Build>> fusion_;
+  Aggregate aggregate_;
+};
+
+}  // namespace detail
+
+}  // namespace ember
