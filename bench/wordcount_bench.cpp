@@ -1,6 +1,7 @@
 // Word count over >= 100 MB of generated Zipf-distributed text: a hand-written single-threaded
-// loop (the baseline) against the Rdd pipeline on local[1] and local[2], in its three flatMap
-// forms, and against the streaming pipeline (queueStream on a ManualClock, 10 batches).
+// loop (the baseline; two more loops show what a string per word costs) against the Rdd pipeline on
+// local[1] and local[2], in its three flatMap forms, and against the streaming pipeline
+// (queueStream on a ManualClock, 10 batches).
 //
 // Every variant's counts are compared with the baseline's; any difference aborts the run.
 // Variants run interleaved (round robin), several rounds; the best and the median are reported.
@@ -181,9 +182,17 @@ auto timed(F&& fn) {
 
 // ---- The variants -----------------------------------------------------------------------------
 
-/// The baseline: one thread, tokens as string_views, counted in a flat hash map probed with the
-/// string_view (absl's string hash is transparent), a string built only for a new word.
-Counts countBaseline(const std::vector<std::string>& lines) {
+/// How the hand-written loops hold a word while counting it.
+enum class WordForm {
+  kView,    // the baseline: a string_view into the line; a string only for a new word
+  kString,  // a std::string built for every word, then probed with
+  kPair,    // that string moved into a (word, 1) pair first, as `map(w -> (w, 1))` does
+};
+
+/// One thread, the words of each line counted in a flat hash map (absl's string hash is
+/// transparent, so the map takes a view as well as a string).
+template <WordForm form>
+Counts countLoop(const std::vector<std::string>& lines) {
   Counts counts;
   for (const auto& line : lines) {
     std::string_view s(line);
@@ -192,12 +201,31 @@ Counts countBaseline(const std::vector<std::string>& lines) {
       std::size_t pos = s.find(' ', start);
       std::string_view word = s.substr(start, pos == std::string_view::npos ? pos : pos - start);
       if (!word.empty()) {
-        // This absl build has its own string_view type, which its string hash takes.
-        auto it = counts.find(absl::string_view(word.data(), word.size()));
-        if (it == counts.end()) {
-          counts.emplace(std::string(word), 1);
+        if constexpr (form == WordForm::kView) {
+          // This absl build has its own string_view type, which its string hash takes.
+          auto it = counts.find(absl::string_view(word.data(), word.size()));
+          if (it == counts.end()) {
+            counts.emplace(std::string(word), 1);
+          } else {
+            ++it->second;
+          }
+        } else if constexpr (form == WordForm::kString) {
+          std::string w(word);
+          auto it = counts.find(w);
+          if (it == counts.end()) {
+            counts.emplace(std::move(w), 1);
+          } else {
+            ++it->second;
+          }
         } else {
-          ++it->second;
+          std::string w(word);
+          Pair p(std::move(w), 1);
+          auto it = counts.find(p.first);
+          if (it == counts.end()) {
+            counts.emplace(std::move(p.first), p.second);
+          } else {
+            it->second += p.second;
+          }
         }
       }
       if (pos == std::string_view::npos) break;
@@ -205,6 +233,10 @@ Counts countBaseline(const std::vector<std::string>& lines) {
     }
   }
   return counts;
+}
+
+Counts countBaseline(const std::vector<std::string>& lines) {
+  return countLoop<WordForm::kView>(lines);
 }
 
 /// flatMap returning a container (ember::split builds a std::vector<std::string> per line), as
@@ -371,6 +403,22 @@ int main(int argc, char** argv) {
                         return s;
                       },
                       {}});
+  // What building a string per word costs, outside the engine.
+  auto loopVariant = [&](std::string name, std::string description,
+                         Counts (*loop)(const std::vector<std::string>&)) {
+    return Variant{name,
+                   std::move(description),
+                   [name, &input, loop](const Counts& exp) {
+                     auto [s, result] = timed([&] { return loop(input.lines); });
+                     checkCounts(name, exp, result);
+                     return s;
+                   },
+                   {}};
+  };
+  variants.push_back(loopVariant("loop-string", "the baseline, a std::string built per word",
+                                 countLoop<WordForm::kString>));
+  variants.push_back(loopVariant("loop-pair", "the baseline, a (string, 1) pair built per word",
+                                 countLoop<WordForm::kPair>));
   variants.push_back(rddVariant("rdd-vector-l1", "local[1] flatMap(split) -> map -> reduceByKey",
                                 lines1, rddVector));
   variants.push_back(
