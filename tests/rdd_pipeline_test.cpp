@@ -220,6 +220,34 @@ TEST_F(Pipeline, AssigningAnotherDatasetDropsTheChainAndStaysCorrect) {
   EXPECT_EQ(cur.collect()[0], 30);
 }
 
+TEST_F(Pipeline, AssigningThroughAnRddReferenceDropsTheChain) {
+  auto source = engine.parallelize(range(0, 6), 2);
+  auto other = engine.parallelize(range(100, 103), 2);
+  auto keyed = source.map([](int x) { return std::pair<int, int>(x % 2, x); });
+  Rdd<std::pair<int, int>>& base = keyed;
+  base = other.map([](int x) { return std::pair<int, int>(x % 2, 1); });
+  EXPECT_EQ(keyed.fusion(), nullptr);
+  EXPECT_EQ(sorted(keyed.reduceByKey(std::plus<>{}).collect()),
+            (std::vector<std::pair<int, int>>{{0, 2}, {1, 1}}));
+  EXPECT_EQ(sorted(keyed.map([](std::pair<int, int> p) { return p.second; }).collect()),
+            (std::vector<int>{1, 1, 1}));
+}
+
+TEST_F(Pipeline, EmitterNamedInTheSignature) {
+  std::atomic<int> calls{0};
+  auto pairs = engine.parallelize(kLines, 2).flatMap<Pair>(
+      [&calls](const std::string& l, const ember::Emitter<Pair>& emit) {
+        ++calls;
+        ember::forEachSplit(l, ' ', [&](std::string_view w) { emit.emplace(w, 1); });
+      });
+  auto counts = pairs.filter([](const Pair& p) { return !p.first.empty(); })
+                    .reduceByKey(std::plus<>{})
+                    .collect();
+  EXPECT_EQ(sorted(counts), (std::vector<Pair>{{"a", 4}, {"b", 3}, {"c", 2}, {"d", 1}}));
+  EXPECT_EQ(sorted(pairs.reduceByKey(std::plus<>{}).collect()), expectedWordCounts());
+  EXPECT_EQ(calls.load(), 10);
+}
+
 TEST_F(Pipeline, LineageShowsEveryOperator) {
   auto r = engine.parallelize(kLines, 2)
                .flatMap([](const std::string& l) { return ember::split(l, ' '); })

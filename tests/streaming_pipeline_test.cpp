@@ -6,9 +6,11 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -151,6 +153,49 @@ TEST(StreamingPipeline, PersistedStreamOfTheChainIsComputedOncePerBatch) {
   }
 }
 
+TEST(StreamingPipeline, RddAnEarlierOutputCachedIsReadByTheFusedChain) {
+  StreamingContext ssc(ember::testing::detail::testConf(), Seconds(1));
+  auto lines = lineInput(ssc);
+  Counted c;
+  auto words = lines.flatMap([s = c.splits](const std::string& l) {
+    ++*s;
+    return ember::split(l, ' ');
+  });
+  // Registered first, so the words of a batch exist (and are cached by this output's job)
+  // before the counts are made, as in Spark, where both outputs read the same RDD.
+  std::atomic<std::int64_t> wordsSeen{0};
+  words.foreachRDD([&wordsSeen](const ember::Rdd<std::string>& rdd) {
+    rdd.cache();
+    wordsSeen += rdd.count();
+  });
+  auto seen = watch(DStream<Pair>(words.map(one).reduceByKey(std::plus<>{})));
+  ssc.start();
+  runTo(ssc, 1, 4);
+  ssc.stop();
+  EXPECT_EQ(seen->data, kCounts);
+  EXPECT_EQ(wordsSeen.load(), 12);
+  EXPECT_EQ(c.splits->load(), 6) << "the counts read the cached words";
+}
+
+TEST(StreamingPipeline, UpdateStateByKeyTakesAChainAsItsInitialRdd) {
+  auto out = runOperation(
+      kBatches,
+      [](DStream<std::string> lines) {
+        auto initial =
+            lines.context().sparkContext().parallelize(std::vector<std::string>{"a", "z"}, 1);
+        auto update = [](const std::vector<int>& values, std::optional<int> state) {
+          int sum = state.value_or(0);
+          for (int v : values) sum += v;
+          return std::optional<int>(sum);
+        };
+        auto pairs = lines.flatMap(split).map(one);
+        return pairs.updateStateByKey(update, 2, false, std::optional(initial.map(one)));
+      },
+      1);
+  EXPECT_EQ(sortedBatches(out),
+            (std::vector<std::vector<Pair>>{{{"a", 3}, {"b", 1}, {"c", 1}, {"z", 1}}}));
+}
+
 TEST(StreamingPipeline, FusedResultKeepsPartitionsAndLineage) {
   StreamingContext ssc(ember::testing::detail::testConf(), Seconds(1));
   auto lines = lineInput(ssc);
@@ -183,7 +228,11 @@ TEST(StreamingPipeline, AssigningAnotherStreamDropsTheChain) {
         auto pairs = lines.map([](const std::string& l) { return Pair(l, 1); });
         pairs = lines.flatMap(split).map(one);  // another chain: kept as a DStream<Pair>
         EXPECT_EQ(pairs.fusion(), nullptr);
-        return pairs.reduceByKey(std::plus<>{});
+        auto other = lines.map([](const std::string& l) { return Pair(l, 1); });
+        DStream<Pair>& base = other;
+        base = pairs;  // through a DStream<Pair>&
+        EXPECT_EQ(other.fusion(), nullptr);
+        return other.reduceByKey(std::plus<>{});
       },
       4);
   EXPECT_EQ(sortedBatches(out), kCounts);

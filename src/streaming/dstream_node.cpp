@@ -81,9 +81,10 @@ void DStreamNodeBase::setStorageLevel(const StorageLevel& level) {
   storage_level_ = level;
 }
 
-bool anyStreamPersisted(const std::vector<std::shared_ptr<DStreamNodeBase>>& nodes) {
-  return std::any_of(nodes.begin(), nodes.end(),
-                     [](const auto& node) { return node->storageLevel().isValid(); });
+bool chainReadsThrough(const std::vector<std::shared_ptr<DStreamNodeBase>>& nodes, Time time) {
+  return std::any_of(nodes.begin(), nodes.end(), [time](const auto& node) {
+    return node->storageLevel().isValid() || node->hasGenerated(time);
+  });
 }
 
 }  // namespace ember::detail

@@ -164,7 +164,8 @@ struct Fusion {
 /// further map, flatMap or filter composes its step into the chain at compile time, and a keyed
 /// aggregation runs the whole chain straight into its map-side combine: records do not pass
 /// through a chunk between operators. Used everywhere an `Rdd<T>` is; assigning another
-/// `Rdd<T>` to it keeps it correct and drops the fusion.
+/// `Rdd<T>` to it keeps it correct and drops the fusion. Its operations take, return and throw
+/// what `Rdd<T>`'s do.
 template <class T, class Src, class Step>
 class PipelineRdd : public Rdd<T> {
  public:
@@ -199,8 +200,12 @@ class PipelineRdd : public Rdd<T> {
   template <class V, class F>
   auto foldByKey(V zeroValue, F f, std::optional<int> numPartitions = std::nullopt) const;
 
-  /// The chain, or null when it was dropped by an assignment.
-  const std::shared_ptr<const FusionType>& fusion() const { return fusion_; }
+  /// The chain, or null when it was dropped by an assignment (also one through an `Rdd<T>&`,
+  /// which leaves a chain that no longer ends at this dataset).
+  std::shared_ptr<const FusionType> fusion() const {
+    if (fusion_ && !fusion_->chain.empty() && fusion_->chain.back() == this->node()) return fusion_;
+    return nullptr;
+  }
 
  private:
   std::shared_ptr<const FusionType> fusion_;
@@ -224,7 +229,7 @@ template <class Out, class T, class Src, class Step, class Last>
 auto extendPipeline(const PipelineRdd<T, Src, Step>& rdd, Last last, const char* op) {
   using Fused = ThenStep<T, Step, Last>;
   using Result = PipelineRdd<Out, Src, Fused>;
-  const auto& fusion = rdd.fusion();
+  auto fusion = rdd.fusion();
   if (!fusion) {
     auto node = std::make_shared<PipelineNode<Src, Out, Fused, T, Last>>(
         nullptr, std::nullopt, rdd.node(), std::move(last),

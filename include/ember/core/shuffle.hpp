@@ -135,13 +135,19 @@ class CombineWriter {
       std::is_same_v<K, std::string> && !std::is_same_v<std::decay_t<A>, std::string> &&
       std::is_convertible_v<A, std::string_view>;
 
+  // The key is built before the value, as std::pair builds them, and both by direct
+  // initialization, so that what converts here is what converts into the pair.
   template <class Probe, class A, class B>
   void addProbed(const Probe& probe, A&& key, B&& value) {
+    static_assert(std::is_constructible_v<V, B&&>, "emplace: the value does not make a V");
     auto it = map_.find(probe);
     if (it == map_.end()) {
-      map_.emplace(K(std::forward<A>(key)), agg_.createCombiner(V(std::forward<B>(value))));
+      K k(std::forward<A>(key));
+      V v(std::forward<B>(value));
+      map_.emplace(std::move(k), agg_.createCombiner(std::move(v)));
     } else {
-      agg_.mergeValue(it->second, V(std::forward<B>(value)));
+      V v(std::forward<B>(value));
+      agg_.mergeValue(it->second, std::move(v));
     }
   }
 

@@ -67,6 +67,9 @@ class DStreamNodeBase {
   /// spark.streaming.unpersist: whether forgotten RDDs are unpersisted too.
   bool unpersistsForgotten() const;
 
+  /// Whether this stream already made its RDD for `time` (output streams make none).
+  virtual bool hasGenerated(Time) const { return false; }
+
   StorageLevel storageLevel() const { return storage_level_; }
   /// Throws UnsupportedOperationError once the context started. Streams that persist an inner
   /// stream along with their own RDDs extend it.
@@ -133,6 +136,11 @@ class DStreamNode : public DStreamNodeBase {
       out.push_back(it->second);
     }
     return out;
+  }
+
+  bool hasGenerated(Time time) const override {
+    std::lock_guard lock(mutex_);
+    return generated_.contains(time);
   }
 
   std::size_t numGenerated() const {

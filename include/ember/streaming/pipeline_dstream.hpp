@@ -23,8 +23,10 @@ struct StreamFusion {
   std::vector<std::shared_ptr<DStreamNodeBase>> chain;
 };
 
-/// True when one of the streams is persisted: a fused chain then reads through its RDDs.
-bool anyStreamPersisted(const std::vector<std::shared_ptr<DStreamNodeBase>>& nodes);
+/// True when a fused chain must read through its streams' RDDs at `time`: one of them is
+/// persisted, or already made its RDD for that time (for an output of its own, which may have
+/// persisted it), as the unfused chain would then read that RDD.
+bool chainReadsThrough(const std::vector<std::shared_ptr<DStreamNodeBase>>& nodes, Time time);
 
 }  // namespace detail
 
@@ -32,7 +34,8 @@ bool anyStreamPersisted(const std::vector<std::shared_ptr<DStreamNodeBase>>& nod
 /// narrow streams it ends, so that a keyed aggregation on it runs the whole chain, for each
 /// batch, straight into its map-side combine (see PipelineRdd). Every stream of the chain still
 /// works on its own (outputs, windows, persist). Used everywhere a `DStream<T>` is; assigning
-/// another `DStream<T>` to it drops the fusion.
+/// another `DStream<T>` to it drops the fusion. Its operations take, return and throw what
+/// `DStream<T>`'s do.
 template <class T, class Src, class Build>
 class PipelineDStream : public DStream<T> {
  public:
@@ -60,8 +63,12 @@ class PipelineDStream : public DStream<T> {
   template <class F>
   auto reduceByKey(F f, std::optional<int> numPartitions = std::nullopt) const;
 
-  /// The chain, or null when it was dropped by an assignment.
-  const std::shared_ptr<const FusionType>& fusion() const { return fusion_; }
+  /// The chain, or null when it was dropped by an assignment (also one through a `DStream<T>&`,
+  /// which leaves a chain that no longer ends at this stream).
+  std::shared_ptr<const FusionType> fusion() const {
+    if (fusion_ && !fusion_->chain.empty() && fusion_->chain.back() == this->node()) return fusion_;
+    return nullptr;
+  }
 
  private:
   std::shared_ptr<const FusionType> fusion_;
@@ -83,21 +90,23 @@ auto startStreamPipeline(const DStream<U>& stream, const std::shared_ptr<DStream
 template <class U, class T, class Src, class Build, class Op>
 auto extendStreamPipeline(const DStream<U>& stream, const PipelineDStream<T, Src, Build>& chain,
                           Op op) {
-  auto build = [prev = chain.fusion() ? std::optional<Build>(chain.fusion()->build) : std::nullopt,
+  auto previous = chain.fusion();
+  auto build = [prev = previous ? std::optional<Build>(previous->build) : std::nullopt,
                 op](const Rdd<Src>& rdd) mutable { return op((*prev)(rdd)); };
   using Fusion = StreamFusion<Src, decltype(build)>;
   using Result = PipelineDStream<U, Src, decltype(build)>;
-  if (!chain.fusion()) return Result(stream.node(), nullptr);
-  auto nodes = chain.fusion()->chain;
+  if (!previous) return Result(stream.node(), nullptr);
+  auto nodes = previous->chain;
   nodes.push_back(stream.node());
-  auto fusion = std::make_shared<const Fusion>(
-      Fusion{chain.fusion()->source, std::move(build), std::move(nodes)});
+  auto fusion =
+      std::make_shared<const Fusion>(Fusion{previous->source, std::move(build), std::move(nodes)});
   return Result(stream.node(), std::move(fusion));
 }
 
 /// A keyed aggregation at the end of a chain: for each batch, the chain rebuilt on the source's
-/// RDD and aggregated (`aggregate(PipelineRdd)`), unless a stream of the chain is persisted, in
-/// which case the last stream's RDD is aggregated (`aggregate(Rdd<T>)`), as without fusion.
+/// RDD and aggregated (`aggregate(PipelineRdd)`), unless the chain reads through its streams
+/// (chainReadsThrough), in which case the last stream's RDD is aggregated (`aggregate(Rdd<T>)`),
+/// as without fusion.
 template <class T, class U, class Src, class Build, class Aggregate>
 class FusedAggregateNode final : public DStreamNode<U> {
  public:
@@ -111,7 +120,7 @@ class FusedAggregateNode final : public DStreamNode<U> {
 
  protected:
   std::optional<Rdd<U>> compute(Time time) override {
-    if (!anyStreamPersisted(fusion_->chain)) {
+    if (!chainReadsThrough(fusion_->chain, time)) {
       auto source = fusion_->source->getOrCompute(time);
       if (!source) return std::nullopt;
       Build build = fusion_->build;

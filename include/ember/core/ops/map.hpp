@@ -13,7 +13,12 @@ namespace ember {
 
 /// What flatMap's emitter form receives: call it once per output element, or
 /// `emit.emplace(args...)` to build the element in place (`emit.emplace(word, 1)` for pairs).
-template <class U, class Writer = ChunkWriter<U>>
+/// Valid only during the call it is given to.
+///
+/// `Emitter<U>` is the type to name in a function's signature. A function taking `auto emit`
+/// receives an `Emitter<U, Writer>` bound to where the outputs go, whose calls inline into the
+/// operators that follow (a further map, filter or the map-side combine of reduceByKey).
+template <class U, class Writer = void>
 class Emitter {
  public:
   explicit Emitter(Writer& writer) : writer_(&writer) {}
@@ -26,6 +31,25 @@ class Emitter {
 
  private:
   Writer* writer_;
+};
+
+/// The emitter whose writer is not part of its type: one indirect call per output.
+template <class U>
+class Emitter<U, void> {
+ public:
+  template <class Writer>
+  explicit Emitter(Writer& writer)
+      : writer_(&writer), take_([](void* w, U&& x) { (*static_cast<Writer*>(w))(std::move(x)); }) {}
+  void operator()(U&& x) const { take_(writer_, std::move(x)); }
+  void operator()(const U& x) const { take_(writer_, U(x)); }
+  template <class... Args>
+  void emplace(Args&&... args) const {
+    take_(writer_, U(std::forward<Args>(args)...));
+  }
+
+ private:
+  void* writer_;
+  void (*take_)(void*, U&&);
 };
 
 namespace detail {
@@ -66,8 +90,13 @@ struct EmitStep {
   static constexpr bool kReadsConst = true;
   template <class X, class W>
   void operator()(X& x, W& out) {
-    Emitter<U, W> emit(out);
-    f(std::as_const(x), emit);
+    if constexpr (std::is_invocable_v<F&, const X&, Emitter<U, W>&>) {
+      Emitter<U, W> emit(out);
+      f(std::as_const(x), emit);
+    } else {
+      Emitter<U> emit(out);
+      f(std::as_const(x), emit);
+    }
   }
 };
 

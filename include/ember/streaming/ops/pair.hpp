@@ -30,12 +30,13 @@ template <class T, class Src, class Build>
 template <class F>
 auto PipelineDStream<T, Src, Build>::reduceByKey(F f, std::optional<int> numPartitions) const {
   EMBER_REQUIRE_PAIR(T, "reduceByKey");
-  if (!fusion_) return DStream<T>::reduceByKey(std::move(f), numPartitions);
+  auto chain = fusion();
+  if (!chain) return DStream<T>::reduceByKey(std::move(f), numPartitions);
   int n = detail::streamingPartitions("reduceByKey", numPartitions, this->context());
   auto aggregate = [f, n](const auto& rdd) -> Rdd<T> { return rdd.reduceByKey(f, n); };
   return DStream<T>(
       std::make_shared<detail::FusedAggregateNode<T, T, Src, Build, decltype(aggregate)>>(
-          this->node(), fusion_, std::move(aggregate), "reduceByKey"));
+          this->node(), std::move(chain), std::move(aggregate), "reduceByKey"));
 }
 
 template <class T>

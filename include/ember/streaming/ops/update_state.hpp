@@ -103,6 +103,8 @@ template <class P, class Src, class Step>
 struct InitialState<PipelineRdd<P, Src, Step>> : InitialState<Rdd<P>> {};
 template <class P>
 struct InitialState<std::optional<Rdd<P>>> : InitialState<Rdd<P>> {};
+template <class P, class Src, class Step>
+struct InitialState<std::optional<PipelineRdd<P, Src, Step>>> : InitialState<Rdd<P>> {};
 
 template <class Given, class FromFunction, class FromInitial>
 using PickState = std::conditional_t<
