@@ -91,17 +91,21 @@ TEST(StreamingPipeline, FilterAndEmitterStepsInTheChain) {
 struct Counted {
   std::shared_ptr<std::atomic<int>> splits = std::make_shared<std::atomic<int>>(0);
   std::shared_ptr<std::atomic<int>> maps = std::make_shared<std::atomic<int>>(0);
+
+  /// split, counting its calls.
+  auto countedSplit() const {
+    return [s = splits](const std::string& l) {
+      ++*s;
+      return ember::split(l, ' ');
+    };
+  }
 };
 
 TEST(StreamingPipeline, EachFunctionRunsOncePerRecordAndBatch) {
   StreamingContext ssc(ember::testing::detail::testConf(), Seconds(1));
   auto lines = lineInput(ssc);
   Counted c;
-  auto counts = lines
-                    .flatMap([s = c.splits](const std::string& l) {
-                      ++*s;
-                      return ember::split(l, ' ');
-                    })
+  auto counts = lines.flatMap(c.countedSplit())
                     .map([m = c.maps](std::string w) {
                       ++*m;
                       return Pair(std::move(w), 1);
@@ -129,10 +133,7 @@ TEST(StreamingPipeline, PersistedStreamOfTheChainIsComputedOncePerBatch) {
     StreamingContext ssc(ember::testing::detail::testConf(), Seconds(1));
     auto lines = lineInput(ssc);
     Counted c;
-    auto words = lines.flatMap([s = c.splits](const std::string& l) {
-      ++*s;
-      return ember::split(l, ' ');
-    });
+    auto words = lines.flatMap(c.countedSplit());
     auto counts = words.map(one).reduceByKey(std::plus<>{});
     if (persisted) words.persist(StorageLevel::MEMORY_ONLY_SER);
     auto seenWords = watch(DStream<std::string>(words));
@@ -157,10 +158,7 @@ TEST(StreamingPipeline, RddAnEarlierOutputCachedIsReadByTheFusedChain) {
   StreamingContext ssc(ember::testing::detail::testConf(), Seconds(1));
   auto lines = lineInput(ssc);
   Counted c;
-  auto words = lines.flatMap([s = c.splits](const std::string& l) {
-    ++*s;
-    return ember::split(l, ' ');
-  });
+  auto words = lines.flatMap(c.countedSplit());
   // Registered first, so the words of a batch exist (and are cached by this output's job)
   // before the counts are made, as in Spark, where both outputs read the same RDD.
   std::atomic<std::int64_t> wordsSeen{0};

@@ -159,6 +159,37 @@ struct Fusion {
 
 }  // namespace detail
 
+namespace detail {
+
+/// A dataset or stream handle (`Handle`, an Rdd or a DStream) that also carries the chain of
+/// narrow operators it ends (`Chain`, whose `chain` lists the chain's nodes, this one last).
+template <class Handle, class Chain>
+class ChainHandle : public Handle {
+ public:
+  template <class Node>
+  ChainHandle(Node node, std::shared_ptr<const Chain> chain)
+      : Handle(std::move(node)), chain_(std::move(chain)) {}
+
+  /// Another handle's dataset or stream, without a chain.
+  ChainHandle& operator=(const Handle& other) {
+    Handle::operator=(other);
+    chain_.reset();
+    return *this;
+  }
+
+  /// The chain, or null when it was dropped by an assignment (also one through a `Handle&`,
+  /// which leaves a chain that no longer ends at this handle's node).
+  std::shared_ptr<const Chain> fusion() const {
+    if (chain_ && !chain_->chain.empty() && chain_->chain.back() == this->node()) return chain_;
+    return nullptr;
+  }
+
+ private:
+  std::shared_ptr<const Chain> chain_;
+};
+
+}  // namespace detail
+
 /// The dataset a narrow operator (map, flatMap, filter) returns: an `Rdd<T>` that also knows the
 /// chain of steps it was made by, from the last dataset that is not such a chain (`Src`). A
 /// further map, flatMap or filter composes its step into the chain at compile time, and a keyed
@@ -167,18 +198,12 @@ struct Fusion {
 /// `Rdd<T>` to it keeps it correct and drops the fusion. Its operations take, return and throw
 /// what `Rdd<T>`'s do.
 template <class T, class Src, class Step>
-class PipelineRdd : public Rdd<T> {
+class PipelineRdd : public detail::ChainHandle<Rdd<T>, detail::Fusion<Src, Step>> {
+  using Base = detail::ChainHandle<Rdd<T>, detail::Fusion<Src, Step>>;
+
  public:
-  using FusionType = detail::Fusion<Src, Step>;
-
-  PipelineRdd(std::shared_ptr<detail::RddNode<T>> node, std::shared_ptr<const FusionType> fusion)
-      : Rdd<T>(std::move(node)), fusion_(std::move(fusion)) {}
-
-  PipelineRdd& operator=(const Rdd<T>& other) {
-    Rdd<T>::operator=(other);
-    fusion_.reset();
-    return *this;
-  }
+  using Base::Base;
+  using Base::operator=;
 
   // Element-wise transformations, fused: core/ops/map.hpp
   template <class F>
@@ -199,16 +224,6 @@ class PipelineRdd : public Rdd<T> {
                       std::optional<int> numPartitions = std::nullopt) const;
   template <class V, class F>
   auto foldByKey(V zeroValue, F f, std::optional<int> numPartitions = std::nullopt) const;
-
-  /// The chain, or null when it was dropped by an assignment (also one through an `Rdd<T>&`,
-  /// which leaves a chain that no longer ends at this dataset).
-  std::shared_ptr<const FusionType> fusion() const {
-    if (fusion_ && !fusion_->chain.empty() && fusion_->chain.back() == this->node()) return fusion_;
-    return nullptr;
-  }
-
- private:
-  std::shared_ptr<const FusionType> fusion_;
 };
 
 namespace detail {

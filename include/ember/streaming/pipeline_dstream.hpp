@@ -37,19 +37,12 @@ bool chainReadsThrough(const std::vector<std::shared_ptr<DStreamNodeBase>>& node
 /// another `DStream<T>` to it drops the fusion. Its operations take, return and throw what
 /// `DStream<T>`'s do.
 template <class T, class Src, class Build>
-class PipelineDStream : public DStream<T> {
+class PipelineDStream : public detail::ChainHandle<DStream<T>, detail::StreamFusion<Src, Build>> {
+  using Base = detail::ChainHandle<DStream<T>, detail::StreamFusion<Src, Build>>;
+
  public:
-  using FusionType = detail::StreamFusion<Src, Build>;
-
-  PipelineDStream(std::shared_ptr<detail::DStreamNode<T>> node,
-                  std::shared_ptr<const FusionType> fusion)
-      : DStream<T>(std::move(node)), fusion_(std::move(fusion)) {}
-
-  PipelineDStream& operator=(const DStream<T>& other) {
-    DStream<T>::operator=(other);
-    fusion_.reset();
-    return *this;
-  }
+  using Base::Base;
+  using Base::operator=;
 
   // streaming/ops/map.hpp
   template <class F>
@@ -62,16 +55,6 @@ class PipelineDStream : public DStream<T> {
   // streaming/ops/pair.hpp
   template <class F>
   auto reduceByKey(F f, std::optional<int> numPartitions = std::nullopt) const;
-
-  /// The chain, or null when it was dropped by an assignment (also one through a `DStream<T>&`,
-  /// which leaves a chain that no longer ends at this stream).
-  std::shared_ptr<const FusionType> fusion() const {
-    if (fusion_ && !fusion_->chain.empty() && fusion_->chain.back() == this->node()) return fusion_;
-    return nullptr;
-  }
-
- private:
-  std::shared_ptr<const FusionType> fusion_;
 };
 
 namespace detail {

@@ -30,7 +30,7 @@ template <class T, class Src, class Build>
 template <class F>
 auto PipelineDStream<T, Src, Build>::reduceByKey(F f, std::optional<int> numPartitions) const {
   EMBER_REQUIRE_PAIR(T, "reduceByKey");
-  auto chain = fusion();
+  auto chain = this->fusion();
   if (!chain) return DStream<T>::reduceByKey(std::move(f), numPartitions);
   int n = detail::streamingPartitions("reduceByKey", numPartitions, this->context());
   auto aggregate = [f, n](const auto& rdd) -> Rdd<T> { return rdd.reduceByKey(f, n); };
