@@ -94,30 +94,15 @@ class CombineWriter {
  public:
   explicit CombineWriter(const Agg& agg) : agg_(agg) {}
 
-  void operator()(std::pair<K, V>&& x) {
-    auto it = map_.find(x.first);
-    if (it == map_.end()) {
-      map_.emplace(std::move(x.first), agg_.createCombiner(std::move(x.second)));
-    } else {
-      agg_.mergeValue(it->second, std::move(x.second));
-    }
-  }
+  void operator()(std::pair<K, V>&& x) { add(x.first, std::move(x.first), std::move(x.second)); }
   // Records the producer keeps are read in place; their key is copied only when it is new.
-  void operator()(const std::pair<K, V>& x) {
-    auto it = map_.find(x.first);
-    if (it == map_.end()) {
-      map_.emplace(x.first, agg_.createCombiner(V(x.second)));
-    } else {
-      agg_.mergeValue(it->second, V(x.second));
-    }
-  }
+  void operator()(const std::pair<K, V>& x) { add(x.first, x.first, x.second); }
   template <class A, class B>
   void emplace(A&& key, B&& value) {
     if constexpr (kProbesWithView<A>) {
-      addProbed(MapHash<K>::toAbsl(std::string_view(key)), std::forward<A>(key),
-                std::forward<B>(value));
+      add(MapHash<K>::toAbsl(std::string_view(key)), std::forward<A>(key), std::forward<B>(value));
     } else if constexpr (std::is_same_v<std::decay_t<A>, K>) {
-      addProbed(key, std::forward<A>(key), std::forward<B>(value));
+      add(key, std::forward<A>(key), std::forward<B>(value));
     } else {
       (*this)(std::pair<K, V>(std::forward<A>(key), std::forward<B>(value)));
     }
@@ -135,10 +120,11 @@ class CombineWriter {
       std::is_same_v<K, std::string> && !std::is_same_v<std::decay_t<A>, std::string> &&
       std::is_convertible_v<A, std::string_view>;
 
-  // The key is built before the value, as std::pair builds them, and both by direct
-  // initialization, so that what converts here is what converts into the pair.
+  // Looks `probe` up; the key is built only when new. The key is built before the value, as
+  // std::pair builds them, and both by direct initialization, so that what converts here is what
+  // converts into the pair.
   template <class Probe, class A, class B>
-  void addProbed(const Probe& probe, A&& key, B&& value) {
+  void add(const Probe& probe, A&& key, B&& value) {
     static_assert(std::is_constructible_v<V, B&&>, "emplace: the value does not make a V");
     auto it = map_.find(probe);
     if (it == map_.end()) {
