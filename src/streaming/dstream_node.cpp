@@ -30,25 +30,25 @@ Duration DStreamNodeBase::slideDuration() const {
   return parents_.front()->slideDuration();
 }
 
-void DStreamNodeBase::initialize(Time zero_time) {
-  if (zero_time_ && *zero_time_ != zero_time) {
-    throw IllegalStateError(name_ + " was initialized with two different zero times");
-  }
-  zero_time_ = zero_time;
-  if (!remember_set_) {
-    remember_duration_ = slideDuration();
-    remember_set_ = true;
-  }
-  for (auto& parent : parents_) parent->initialize(zero_time);
+std::unique_ptr<NodeStateBase> DStreamNodeBase::makeState(Time zero_time, Duration remember,
+                                                          StorageLevel level) const {
+  return std::make_unique<NodeStateBase>(zero_time, remember, level);
 }
 
-void DStreamNodeBase::remember(std::optional<Duration> duration) {
-  if (duration && *duration > remember_duration_) remember_duration_ = *duration;
-  for (auto& parent : parents_) parent->remember(parentRememberDuration());
+NodeStateBase& DStreamNodeBase::state() const {
+  NodeStateBase* state = ssc_->core().nodeState(id_);
+  if (state == nullptr) {
+    throw IllegalStateError(name_ + " (stream " + std::to_string(id_) +
+                            ") has not been initialized: start the context first");
+  }
+  return *state;
+}
+
+bool DStreamNodeBase::isInitialized() const {
+  return ssc_->core().nodeState(id_) != nullptr;
 }
 
 void DStreamNodeBase::validateAtStart() const {
-  if (!zero_time_) throw IllegalStateError(name_ + " was not initialized at start");
   Duration slide = slideDuration();
   if (slide.milliseconds() <= 0) {
     throw IllegalArgumentError(name_ + ": slide duration must be positive, got " +
@@ -58,19 +58,24 @@ void DStreamNodeBase::validateAtStart() const {
 }
 
 bool DStreamNodeBase::isTimeValid(Time time) const {
-  if (!zero_time_) throw IllegalStateError(name_ + " has not been initialized");
-  if (time <= *zero_time_) return false;
-  return (time - *zero_time_).isMultipleOf(slideDuration());
+  Time zero = state().zeroTime();
+  if (time <= zero) return false;
+  return (time - zero).isMultipleOf(slideDuration());
 }
 
 void DStreamNodeBase::clearMetadata(Time time) {
-  if (!zero_time_) return;
-  forgetBefore(time - remember_duration_);
+  if (!isInitialized()) return;
+  forgetBefore(time - rememberDuration());
   for (auto& parent : parents_) parent->clearMetadata(time);
 }
 
 bool DStreamNodeBase::unpersistsForgotten() const {
   return ssc_->conf().getBoolean("spark.streaming.unpersist", true);
+}
+
+StorageLevel DStreamNodeBase::storageLevel() const {
+  if (NodeStateBase* state = ssc_->core().nodeState(id_)) return state->storageLevel();
+  return storage_level_;
 }
 
 void DStreamNodeBase::setStorageLevel(const StorageLevel& level) {
@@ -79,6 +84,10 @@ void DStreamNodeBase::setStorageLevel(const StorageLevel& level) {
         "Cannot change storage level of a stream after the streaming context has started");
   }
   storage_level_ = level;
+}
+
+void adoptNode(const std::shared_ptr<DStreamNodeBase>& node) {
+  node->core().adoptNode(node);
 }
 
 bool chainReadsThrough(const std::vector<std::shared_ptr<DStreamNodeBase>>& nodes, Time time) {

@@ -1,4 +1,4 @@
-#include "ember/streaming/listener_bus.hpp"
+#include "listener_bus.hpp"
 
 #include <algorithm>
 

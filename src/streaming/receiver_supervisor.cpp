@@ -1,11 +1,11 @@
-#include "ember/streaming/receiver_supervisor.hpp"
+#include "receiver_supervisor.hpp"
 
 #include <algorithm>
 #include <chrono>
 
 #include "ember/core/error.hpp"
 #include "ember/core/logging.hpp"
-#include "ember/streaming/streaming_core.hpp"
+#include "receiver_tracker.hpp"
 
 namespace ember {
 
@@ -44,15 +44,15 @@ bool ReceiverBase::awaitRecordsStored(std::int64_t n, std::int64_t timeout_ms) c
 
 namespace detail {
 
-ReceiverSupervisor::ReceiverSupervisor(StreamingCore& core, std::shared_ptr<ReceiverBase> receiver,
-                                       int stream_id)
-    : core_(core),
+ReceiverSupervisor::ReceiverSupervisor(ReceiverTracker& tracker,
+                                       std::shared_ptr<ReceiverBase> receiver, int stream_id)
+    : tracker_(tracker),
       receiver_(std::move(receiver)),
       stream_id_(stream_id),
       max_delay_ms_(std::max<std::int64_t>(
-          1, core.conf().getTimeAsMs("spark.streaming.receiverRestartDelay", 2000))),
+          1, tracker.conf().getTimeAsMs("spark.streaming.receiverRestartDelay", 2000))),
       block_interval_ms_(std::max<std::int64_t>(
-          1, core.conf().getTimeAsMs("spark.streaming.blockInterval", 200))) {
+          1, tracker.conf().getTimeAsMs("spark.streaming.blockInterval", 200))) {
   receiver_->supervisor_ = this;
   receiver_->stream_id_ = stream_id;
 }
@@ -63,7 +63,7 @@ ReceiverSupervisor::~ReceiverSupervisor() {
 }
 
 void ReceiverSupervisor::startReceiver() {
-  core_.postReceiverEvent(stream_id_, receiver_->name(), "started", "", "");
+  tracker_.postReceiverEvent(stream_id_, receiver_->name(), "started", "", "");
   receiver_->started_.store(true);
   running_ = true;
   try {
@@ -116,7 +116,8 @@ void ReceiverSupervisor::stop(const std::string& message) {
     auto last = receiver_->takeBlocks();
     cut_.insert(cut_.end(), last.begin(), last.end());
   }
-  if (was_running) core_.postReceiverEvent(stream_id_, receiver_->name(), "stopped", message, "");
+  if (was_running)
+    tracker_.postReceiverEvent(stream_id_, receiver_->name(), "stopped", message, "");
 }
 
 void ReceiverSupervisor::requestRestart(const std::string& message, const std::string& error) {
@@ -129,7 +130,7 @@ void ReceiverSupervisor::requestRestart(const std::string& message, const std::s
   }
   logger()->warn("Restarting receiver {} ({}): {}{}", stream_id_, receiver_->name(), message,
                  error.empty() ? "" : ": " + error);
-  core_.postReceiverEvent(stream_id_, receiver_->name(), "error", message, error);
+  tracker_.postReceiverEvent(stream_id_, receiver_->name(), "error", message, error);
   cv_.notify_all();
 }
 
@@ -144,14 +145,14 @@ void ReceiverSupervisor::requestStop(const std::string& message, const std::stri
   logger()->warn("Stopping receiver {} ({}): {}{}", stream_id_, receiver_->name(), message,
                  error.empty() ? "" : ": " + error);
   if (!error.empty())
-    core_.postReceiverEvent(stream_id_, receiver_->name(), "error", message, error);
+    tracker_.postReceiverEvent(stream_id_, receiver_->name(), "error", message, error);
   cv_.notify_all();
 }
 
 void ReceiverSupervisor::reportError(const std::string& message, const std::string& error) {
   logger()->warn("Receiver {} ({}) reported an error: {}{}", stream_id_, receiver_->name(), message,
                  error.empty() ? "" : ": " + error);
-  core_.postReceiverEvent(stream_id_, receiver_->name(), "error", message, error);
+  tracker_.postReceiverEvent(stream_id_, receiver_->name(), "error", message, error);
 }
 
 void ReceiverSupervisor::restartLoop(std::stop_token stop) {
@@ -172,7 +173,7 @@ void ReceiverSupervisor::restartLoop(std::stop_token stop) {
     }
     const bool was_running = stopReceiver();
     if (was_running) {
-      core_.postReceiverEvent(stream_id_, receiver_->name(), "stopped", message, error);
+      tracker_.postReceiverEvent(stream_id_, receiver_->name(), "stopped", message, error);
     }
     if (request == Request::kStop) {
       logger()->info("Receiver {} stopped: {}", stream_id_, message);

@@ -6,26 +6,14 @@
 #include <mutex>
 #include <thread>
 
+#include "active_context.hpp"
 #include "ember/core/error.hpp"
 #include "ember/core/logging.hpp"
-#include "ember/streaming/listener_bus.hpp"
+#include "listener_bus.hpp"
 
 namespace ember {
 
 namespace {
-
-std::mutex g_active_mutex;
-StreamingContext* g_active = nullptr;
-std::unique_ptr<StreamingContext> g_created;  // made by getActiveOrCreate
-
-void setActive(StreamingContext* ssc) {
-  std::lock_guard lock(g_active_mutex);
-  g_active = ssc;
-}
-void clearActive(StreamingContext* ssc) {
-  std::lock_guard lock(g_active_mutex);
-  if (g_active == ssc) g_active = nullptr;
-}
 
 // spark.streaming.stopGracefullyOnShutdown: SIGINT/SIGTERM are turned into a byte on a pipe (the
 // only safe thing in a handler); a watcher thread stops the active context gracefully, then
@@ -95,15 +83,23 @@ StreamingContext::StreamingContext(Engine engine, Duration batchDuration)
 StreamingContext::~StreamingContext() {
   if (core_) {
     core_->stop(owns_engine_, false);
-    clearActive(this);
+    detail::ActiveContext::release(this);
   }
 }
 
 void StreamingContext::start() {
-  bool was_active = getState() == StreamingContextState::ACTIVE;
-  core_->start();
-  if (was_active) return;
-  setActive(this);
+  if (getState() == StreamingContextState::ACTIVE) {
+    core_->start();  // only warns
+    return;
+  }
+  core_->checkCanStart();
+  detail::ActiveContext::claim(this);
+  try {
+    core_->start();
+  } catch (...) {
+    detail::ActiveContext::release(this);
+    throw;
+  }
   if (conf().getBoolean("spark.streaming.stopGracefullyOnShutdown", false)) installShutdownHook();
 }
 
@@ -112,22 +108,16 @@ void StreamingContext::stop(bool stopSparkContext, bool stopGracefully) {
   // destructor must not stop it later.
   if (!stopSparkContext) owns_engine_ = false;
   core_->stop(stopSparkContext, stopGracefully);
-  clearActive(this);
+  detail::ActiveContext::release(this);
 }
 
 StreamingContext* StreamingContext::getActive() {
-  std::lock_guard lock(g_active_mutex);
-  return g_active;
+  return detail::ActiveContext::get();
 }
 
 StreamingContext& StreamingContext::getActiveOrCreate(
     const std::function<std::unique_ptr<StreamingContext>()>& creatingFunc) {
-  if (StreamingContext* active = getActive()) return *active;
-  auto created = creatingFunc();
-  if (!created) throw IllegalArgumentError("getActiveOrCreate: creatingFunc returned null");
-  std::lock_guard lock(g_active_mutex);
-  g_created = std::move(created);
-  return *g_created;
+  return detail::ActiveContext::getOrCreate(creatingFunc);
 }
 
 void StreamingContext::awaitTermination() {

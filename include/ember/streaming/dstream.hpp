@@ -48,7 +48,10 @@ class DStream {
  public:
   using value_type = T;
 
-  explicit DStream(std::shared_ptr<detail::DStreamNode<T>> node) : node_(std::move(node)) {}
+  /// The stream of `node`, which its context's graph owns from now on.
+  explicit DStream(std::shared_ptr<detail::DStreamNode<T>> node) : node_(std::move(node)) {
+    detail::adoptNode(node_);
+  }
 
   StreamingContext& context() const { return node_->context(); }
   Duration slideDuration() const { return node_->slideDuration(); }

@@ -1,8 +1,6 @@
 #pragma once
 
-#include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -13,6 +11,7 @@
 #include "ember/core/ops/persist.hpp"
 #include "ember/core/rdd.hpp"
 #include "ember/core/storage_level.hpp"
+#include "ember/streaming/detail/node_state.hpp"
 #include "ember/streaming/duration.hpp"
 #include "ember/streaming/job.hpp"
 
@@ -24,19 +23,24 @@ namespace detail {
 
 class StreamingCore;
 
-/// The type-independent part of a stream's node: identity, parents, slide, the times it is
-/// defined at, and how long it remembers what it generated. Built on the user's thread before
-/// start(); initialized by the graph at start(); then read by the job generator's thread.
+/// The type-independent part of a stream's node: identity, parents, slide and configuration.
+/// A node is configuration only: built on the user's thread before start(), never changed once
+/// the context started. What a run changes (zero time, remember duration, the storage level it
+/// runs at, generated RDDs) lives in the node's NodeStateBase, made by the graph at start() and
+/// owned by the runtime (StreamingCore::nodeState); the accessors below read it from there.
 class DStreamNodeBase {
  public:
-  /// Throws IllegalStateError when the context was already started or stopped.
+  /// Throws IllegalStateError when the context was already started or stopped, and
+  /// IllegalArgumentError when a parent belongs to another context.
   DStreamNodeBase(StreamingContext& ssc, std::vector<std::shared_ptr<DStreamNodeBase>> parents,
                   std::string name);
   virtual ~DStreamNodeBase() = default;
   DStreamNodeBase(const DStreamNodeBase&) = delete;
   DStreamNodeBase& operator=(const DStreamNodeBase&) = delete;
 
+  /// Stable id: the order in which the program built its streams, from 0.
   int id() const { return id_; }
+  /// What kind of stream this is ("map", "WindowedDStream", "QueueInputDStream", ...).
   const std::string& name() const { return name_; }
   StreamingContext& context() const { return *ssc_; }
   StreamingCore& core() const;
@@ -45,20 +49,29 @@ class DStreamNodeBase {
   /// How often this stream yields an RDD: its first parent's slide by default; the batch
   /// interval for input streams.
   virtual Duration slideDuration() const;
-  /// How long parents must remember for this stream to compute (windows add their length).
-  virtual Duration parentRememberDuration() const { return remember_duration_; }
+  /// How long parents must remember for this stream, remembering `own`, to compute (windows add
+  /// their length).
+  virtual Duration parentRememberDuration(Duration own) const { return own; }
+  /// The storage level this stream asks of its parents' RDDs when they have none of their own
+  /// (windows read each parent RDD several times). NONE when it asks nothing.
+  virtual StorageLevel parentStorageLevel() const { return StorageLevel::NONE; }
+  /// The parameters that set this stream apart from others of its kind (durations, partition
+  /// counts), for the graph's description and fingerprint, the UI and logs.
   virtual std::string paramsToString() const { return {}; }
+  /// This stream's runtime state, as the graph makes it at start().
+  virtual std::unique_ptr<NodeStateBase> makeState(Time zero_time, Duration remember,
+                                                   StorageLevel level) const;
 
-  void initialize(Time zero_time);
-  void remember(std::optional<Duration> duration);
   /// Throws IllegalArgumentError when this stream cannot run as configured.
   virtual void validateAtStart() const;
 
-  bool isInitialized() const { return zero_time_.has_value(); }
-  Time zeroTime() const { return *zero_time_; }
-  Duration rememberDuration() const { return remember_duration_; }
+  bool isInitialized() const;
+  /// Throws IllegalStateError before start().
+  Time zeroTime() const { return state().zeroTime(); }
+  /// Throws IllegalStateError before start().
+  Duration rememberDuration() const { return state().rememberDuration(); }
   /// True for times after zero that are whole slides from it. Throws IllegalStateError before
-  /// initialization.
+  /// start().
   bool isTimeValid(Time time) const;
 
   /// Forgets (and unpersists) generated RDDs at or before `time - rememberDuration`, here and in
@@ -70,12 +83,18 @@ class DStreamNodeBase {
   /// Whether this stream already made its RDD for `time` (output streams make none).
   virtual bool hasGenerated(Time) const { return false; }
 
-  StorageLevel storageLevel() const { return storage_level_; }
+  /// The level this stream's RDDs are persisted at: once started, the level it runs at (its
+  /// own, else what a consumer asked of it); before, the level it was given.
+  StorageLevel storageLevel() const;
+  /// The level given by persist() or by the stream itself; NONE when none was.
+  StorageLevel configuredStorageLevel() const { return storage_level_; }
   /// Throws UnsupportedOperationError once the context started. Streams that persist an inner
   /// stream along with their own RDDs extend it.
   virtual void setStorageLevel(const StorageLevel& level);
 
  protected:
+  /// The state made at start(). Throws IllegalStateError before start().
+  NodeStateBase& state() const;
   virtual void forgetBefore(Time threshold) = 0;
 
  private:
@@ -83,11 +102,12 @@ class DStreamNodeBase {
   std::vector<std::shared_ptr<DStreamNodeBase>> parents_;
   std::string name_;
   int id_;
-  std::optional<Time> zero_time_;
-  Duration remember_duration_;
-  bool remember_set_ = false;
   StorageLevel storage_level_ = StorageLevel::NONE;
 };
+
+/// Registers `node` (and its parents) with its context's graph, which then owns it by id. Every
+/// DStream handle does this for its node; registering a node twice is harmless.
+void adoptNode(const std::shared_ptr<DStreamNodeBase>& node);
 
 /// A stream of T: for each valid batch time, at most one Rdd<T>, generated once and shared by all
 /// consumers of that batch.
@@ -96,21 +116,24 @@ class DStreamNode : public DStreamNodeBase {
  public:
   using DStreamNodeBase::DStreamNodeBase;
 
+  std::unique_ptr<NodeStateBase> makeState(Time zero_time, Duration remember,
+                                           StorageLevel level) const override {
+    return std::make_unique<NodeState<T>>(zero_time, remember, level);
+  }
+
   /// The RDD for `time`, computing it on first request; nothing for times the stream is not
   /// defined at. Called from the job generator's thread (and from slice()).
   std::optional<Rdd<T>> getOrCompute(Time time) {
-    {
-      std::lock_guard lock(mutex_);
-      if (auto it = generated_.find(time); it != generated_.end()) return it->second;
-    }
+    NodeState<T>& generated = typedState();
+    if (auto rdd = generated.find(time)) return rdd;
     if (!isTimeValid(time)) return std::nullopt;
     std::optional<Rdd<T>> rdd = compute(time);
     if (!rdd) return std::nullopt;
-    if (StorageLevel level = storageLevel(); level.isValid() && !rdd->getStorageLevel().isValid()) {
+    if (StorageLevel level = generated.storageLevel();
+        level.isValid() && !rdd->getStorageLevel().isValid()) {
       rdd->persist(level);
     }
-    std::lock_guard lock(mutex_);
-    return generated_.emplace(time, *rdd).first->second;
+    return generated.keep(time, std::move(*rdd));
   }
 
   /// As getOrCompute, for streams that build each RDD on the one before: once that RDD is fully
@@ -121,32 +144,20 @@ class DStreamNode : public DStreamNodeBase {
     if (!rdd) return rdd;
     std::optional<Rdd<T>> detached = detachCached(*rdd);
     if (!detached) return rdd;
-    std::lock_guard lock(mutex_);
-    if (auto it = generated_.find(time); it != generated_.end() && it->second.id() == rdd->id()) {
-      it->second = *detached;
-    }
+    typedState().replace(time, rdd->id(), *detached);
     return detached;
   }
 
   /// The RDDs generated in [from, to] at this stream's slide, oldest first.
-  std::vector<Rdd<T>> generatedBetween(Time from, Time to) {
-    std::vector<Rdd<T>> out;
-    std::lock_guard lock(mutex_);
-    for (auto it = generated_.lower_bound(from); it != generated_.end() && it->first <= to; ++it) {
-      out.push_back(it->second);
-    }
-    return out;
+  std::vector<Rdd<T>> generatedBetween(Time from, Time to) const {
+    return typedState().between(from, to);
   }
 
   bool hasGenerated(Time time) const override {
-    std::lock_guard lock(mutex_);
-    return generated_.contains(time);
+    return isInitialized() && typedState().contains(time);
   }
 
-  std::size_t numGenerated() const {
-    std::lock_guard lock(mutex_);
-    return generated_.size();
-  }
+  std::size_t numGenerated() const { return isInitialized() ? typedState().size() : 0; }
 
  protected:
   /// This stream's RDD at a valid time, built from the parents' RDDs (lazily: no job runs).
@@ -163,13 +174,7 @@ class DStreamNode : public DStreamNodeBase {
   }
 
   void forgetBefore(Time threshold) override {
-    std::vector<Rdd<T>> dropped;
-    {
-      std::lock_guard lock(mutex_);
-      auto end = generated_.upper_bound(threshold);
-      for (auto it = generated_.begin(); it != end; ++it) dropped.push_back(it->second);
-      generated_.erase(generated_.begin(), end);
-    }
+    std::vector<Rdd<T>> dropped = typedState().forgetUpTo(threshold);
     if (!this->unpersistsForgotten()) return;
     for (auto& rdd : dropped) {
       if (rdd.getStorageLevel().isValid()) rdd.unpersist();
@@ -177,6 +182,8 @@ class DStreamNode : public DStreamNodeBase {
   }
 
  private:
+  NodeState<T>& typedState() const { return static_cast<NodeState<T>&>(state()); }
+
   /// Computes the partitions of the RDD at `time` that are not stored yet. True when that RDD is
   /// fully stored, not persisted at all, or was never generated.
   bool completeGenerated(Time time) {
@@ -203,9 +210,6 @@ class DStreamNode : public DStreamNodeBase {
     }
     return node->fullyCached();
   }
-
-  mutable std::mutex mutex_;
-  std::map<Time, Rdd<T>> generated_;
 };
 
 /// A stream that ends a graph: turns each batch into a job (Spark's ForEachDStream).

@@ -95,11 +95,14 @@ class FusedAggregateNode final : public DStreamNode<U> {
  public:
   FusedAggregateNode(std::shared_ptr<DStreamNode<T>> parent,
                      std::shared_ptr<const StreamFusion<Src, Build>> fusion, Aggregate aggregate,
-                     std::string name)
+                     std::string name, std::string params)
       : DStreamNode<U>(parent->context(), {parent}, std::move(name)),
         parent_(std::move(parent)),
         fusion_(std::move(fusion)),
-        aggregate_(std::move(aggregate)) {}
+        aggregate_(std::move(aggregate)),
+        params_(std::move(params)) {}
+
+  std::string paramsToString() const override { return params_; }
 
  protected:
   std::optional<Rdd<U>> compute(Time time) override {
@@ -118,6 +121,7 @@ class FusedAggregateNode final : public DStreamNode<U> {
   std::shared_ptr<DStreamNode<T>> parent_;
   std::shared_ptr<const StreamFusion<Src, Build>> fusion_;
   Aggregate aggregate_;
+  std::string params_;
 };
 
 }  // namespace detail

@@ -1,10 +1,10 @@
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <exception>
 #include <memory>
 #include <optional>
-#include <stop_token>
 #include <string>
 #include <vector>
 
@@ -22,15 +22,24 @@ enum class StreamingContextState { INITIALIZED, ACTIVE, STOPPED };
 namespace detail {
 
 class DStreamNodeBase;
+class NodeStateBase;
 class OutputNode;
 class InputNodeBase;
 class ListenerBus;
-struct JobSet;
+class DStreamGraph;
+class ReceiverTracker;
+class JobScheduler;
+class JobGenerator;
 
-/// The machinery behind a StreamingContext: graph, job generator, job scheduler, receivers,
-/// listener bus. What stream nodes need of it is public here; the rest is in the .cpp.
+/// The runtime behind a StreamingContext, in its parts (each in src/streaming/, named after
+/// it): the DStreamGraph (the streams as data, by id), the ReceiverTracker (receivers and their
+/// blocks), the JobGenerator (the clock's ticks turned into batches of jobs), the JobScheduler
+/// (the threads that run them), the ListenerBus, and the runtime state of every stream, by
+/// node id. What stream nodes, inputs and tests need of it is public here.
 class StreamingCore {
  public:
+  /// Throws IllegalArgumentError for a batch duration that is not positive or an unknown
+  /// spark.streaming.clock.
   StreamingCore(Engine engine, Duration batch_duration);
   ~StreamingCore();
   StreamingCore(const StreamingCore&) = delete;
@@ -41,19 +50,30 @@ class StreamingCore {
   Duration batchDuration() const { return batch_duration_; }
   Clock& clock() { return *clock_; }
   ListenerBus& listenerBus() { return *bus_; }
+  DStreamGraph& graph() { return *graph_; }
   StreamingContextState state() const;
 
   /// Throws IllegalStateError unless the context is still being defined.
   void checkCanAdd() const;
   int nextNodeId();
+  /// The graph owns `node` (and its parents) from now on, by id.
+  void adoptNode(const std::shared_ptr<DStreamNodeBase>& node);
   int addInputStream(std::shared_ptr<DStreamNodeBase> node, InputNodeBase* input);
   int addOutputStream(std::shared_ptr<OutputNode> node);
   void registerReceiver(int stream_id, std::shared_ptr<ReceiverBase> receiver);
   /// The blocks a receiver input stream got for batch `time` (allocated at that batch).
   std::vector<ReceivedBlock> blocksOfBatch(int stream_id, Time time);
   void reportInputInfo(Time time, StreamInputInfo info);
+  /// Throws IllegalStateError after start().
   void setRememberDuration(Duration duration);
+  /// The runtime state of node `id`, made at start(); nullptr before start() or for an id the
+  /// graph does not hold. Lock-free once started.
+  NodeStateBase* nodeState(int id) const;
 
+  /// Throws what start() would refuse the context for (stopped, no outputs, a bad
+  /// spark.streaming.concurrentJobs) without starting anything.
+  void checkCanStart() const;
+  /// Throws what checkCanStart() and the graph's validation throw. A second start() only warns.
   void start();
   void stop(bool stop_engine, bool gracefully);
   /// Blocks until stopped or an error was reported; rethrows the error. Returns false on timeout.
@@ -63,24 +83,26 @@ class StreamingCore {
   bool awaitBatchProcessed(Time time, std::int64_t timeout_ms);
   /// The error that the first failed batch reported, if any.
   std::exception_ptr firstError() const;
-
+  /// Records a failed batch or job generation: logged, kept as firstError(), and rethrown by
+  /// awaitTermination.
   void reportError(const std::string& what, std::exception_ptr error);
-  void postReceiverEvent(int stream_id, const std::string& name, const std::string& kind,
-                         const std::string& message, const std::string& error);
 
  private:
-  struct State;
-  void timerLoop(std::stop_token stop, Time first);
-  void generateJobs(Time time);
-  void executorLoop(std::stop_token stop);
-  void runJobSet(JobSet& set);
+  struct Lifecycle;
   void clearMetadata(Time time);
 
   Engine engine_;
   Duration batch_duration_;
   std::unique_ptr<Clock> clock_;
   std::unique_ptr<ListenerBus> bus_;
-  std::unique_ptr<State> state_;
+  std::unique_ptr<DStreamGraph> graph_;
+  std::unique_ptr<ReceiverTracker> tracker_;
+  std::unique_ptr<JobScheduler> scheduler_;
+  std::unique_ptr<JobGenerator> generator_;
+  std::unique_ptr<Lifecycle> lifecycle_;
+  // The streams' runtime state by node id, published once by start() and never changed after.
+  std::vector<std::unique_ptr<NodeStateBase>> node_states_;
+  std::atomic<const std::vector<std::unique_ptr<NodeStateBase>>*> published_states_{nullptr};
 };
 
 }  // namespace detail

@@ -23,7 +23,8 @@ auto DStream<T>::reduceByKey(F f, std::optional<int> numPartitions) const {
   EMBER_REQUIRE_PAIR(T, "reduceByKey");
   int n = detail::streamingPartitions("reduceByKey", numPartitions, context());
   return detail::makeTransformed<T>(
-      node_, [f, n](const Rdd<T>& rdd, Time) { return rdd.reduceByKey(f, n); }, "reduceByKey");
+      node_, [f, n](const Rdd<T>& rdd, Time) { return rdd.reduceByKey(f, n); }, "reduceByKey",
+      detail::partitionsParam(n));
 }
 
 template <class T, class Src, class Build>
@@ -36,7 +37,8 @@ auto PipelineDStream<T, Src, Build>::reduceByKey(F f, std::optional<int> numPart
   auto aggregate = [f, n](const auto& rdd) -> Rdd<T> { return rdd.reduceByKey(f, n); };
   return DStream<T>(
       std::make_shared<detail::FusedAggregateNode<T, T, Src, Build, decltype(aggregate)>>(
-          this->node(), std::move(chain), std::move(aggregate), "reduceByKey"));
+          this->node(), std::move(chain), std::move(aggregate), "reduceByKey",
+          detail::partitionsParam(n)));
 }
 
 template <class T>
@@ -45,7 +47,8 @@ auto DStream<T>::groupByKey(std::optional<int> numPartitions) const {
   using U = std::pair<detail::KeyOf<T>, std::vector<detail::ValueOf<T>>>;
   int n = detail::streamingPartitions("groupByKey", numPartitions, context());
   return detail::makeTransformed<U>(
-      node_, [n](const Rdd<T>& rdd, Time) { return rdd.groupByKey(n); }, "groupByKey");
+      node_, [n](const Rdd<T>& rdd, Time) { return rdd.groupByKey(n); }, "groupByKey",
+      detail::partitionsParam(n));
 }
 
 template <class T>
@@ -59,7 +62,8 @@ auto DStream<T>::combineByKey(Create createCombiner, MergeValue mergeValue,
     return rdd.combineByKey(createCombiner, mergeValue, mergeCombiners, n);
   };
   using R = std::invoke_result_t<decltype(g)&, const Rdd<T>&, Time>;
-  return detail::makeTransformed<typename detail::RddElement<R>::type>(node_, g, "combineByKey");
+  return detail::makeTransformed<typename detail::RddElement<R>::type>(node_, g, "combineByKey",
+                                                                       detail::partitionsParam(n));
 }
 
 template <class T>

@@ -184,9 +184,10 @@ class ReducedWindowedNode final : public DStreamNode<std::pair<K, V>> {
   }
 
   Duration slideDuration() const override { return slide_; }
-  Duration parentRememberDuration() const override { return this->rememberDuration() + window_; }
+  Duration parentRememberDuration(Duration own) const override { return own + window_; }
   std::string paramsToString() const override {
-    return "window " + window_.toString() + ", slide " + slide_.toString();
+    return "window " + window_.toString() + ", slide " + slide_.toString() + ", " +
+           partitionsParam(num_partitions_);
   }
 
  protected:

@@ -32,10 +32,13 @@ struct RddElement<PipelineRdd<U, Src, Step>> {
 template <class T, class U, class F>
 class TransformedNode final : public DStreamNode<U> {
  public:
-  TransformedNode(std::shared_ptr<DStreamNode<T>> parent, F f, std::string name)
+  TransformedNode(std::shared_ptr<DStreamNode<T>> parent, F f, std::string name, std::string params)
       : DStreamNode<U>(parent->context(), {parent}, std::move(name)),
         parent_(std::move(parent)),
-        f_(std::move(f)) {}
+        f_(std::move(f)),
+        params_(std::move(params)) {}
+
+  std::string paramsToString() const override { return params_; }
 
  protected:
   std::optional<Rdd<U>> compute(Time time) override {
@@ -47,13 +50,21 @@ class TransformedNode final : public DStreamNode<U> {
  private:
   std::shared_ptr<DStreamNode<T>> parent_;
   F f_;
+  std::string params_;
 };
 
-/// f(Rdd<T>, Time) -> Rdd<U>, as a new stream.
+/// f(Rdd<T>, Time) -> Rdd<U>, as a new stream; `params` for paramsToString() (for keyed
+/// operations, their partition count).
 template <class U, class T, class F>
-DStream<U> makeTransformed(const std::shared_ptr<DStreamNode<T>>& parent, F f, std::string name) {
-  return DStream<U>(
-      std::make_shared<TransformedNode<T, U, F>>(parent, std::move(f), std::move(name)));
+DStream<U> makeTransformed(const std::shared_ptr<DStreamNode<T>>& parent, F f, std::string name,
+                           std::string params = {}) {
+  return DStream<U>(std::make_shared<TransformedNode<T, U, F>>(parent, std::move(f),
+                                                               std::move(name), std::move(params)));
+}
+
+/// "numPartitions <n>", the parameter of keyed operations.
+inline std::string partitionsParam(int n) {
+  return "numPartitions " + std::to_string(n);
 }
 
 /// Throws IllegalArgumentError naming the operation when the streams' slides differ.

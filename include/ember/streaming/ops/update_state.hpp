@@ -218,7 +218,7 @@ class StateNode final : public DStreamNode<std::pair<K, S>> {
   std::string paramsToString() const override {
     std::string params = "numPartitions " + std::to_string(partitions_);
     if (remember_partitioner_) params += ", rememberPartitioner";
-    if (initial_) params += ", initialRDD " + std::to_string(initial_->id());
+    if (initial_) params += ", initialRDD";
     return params;
   }
 

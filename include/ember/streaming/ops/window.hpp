@@ -32,14 +32,13 @@ class WindowedNode final : public DStreamNode<T> {
         slide_(slide) {
     checkWindowDuration("window duration", window_, parent_->slideDuration());
     checkWindowDuration("slide duration", slide_, parent_->slideDuration());
-    if (!parent_->storageLevel().isValid()) {
-      parent_->setStorageLevel(kSerializable<T> ? StorageLevel::MEMORY_ONLY_SER
-                                                : StorageLevel::MEMORY_ONLY);
-    }
   }
 
   Duration slideDuration() const override { return slide_; }
-  Duration parentRememberDuration() const override { return this->rememberDuration() + window_; }
+  Duration parentRememberDuration(Duration own) const override { return own + window_; }
+  StorageLevel parentStorageLevel() const override {
+    return kSerializable<T> ? StorageLevel::MEMORY_ONLY_SER : StorageLevel::MEMORY_ONLY;
+  }
   std::string paramsToString() const override {
     return "window " + window_.toString() + ", slide " + slide_.toString();
   }

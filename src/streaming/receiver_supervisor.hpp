@@ -12,7 +12,7 @@
 
 namespace ember::detail {
 
-class StreamingCore;
+class ReceiverTracker;
 
 /// Runs one receiver: starts it, restarts it with exponential backoff when it asks to (from
 /// spark.streaming.receiverRestartDelay / 20 up to that delay), stops it when it asks to, cuts
@@ -24,7 +24,8 @@ class StreamingCore;
 /// one at a time.
 class ReceiverSupervisor {
  public:
-  ReceiverSupervisor(StreamingCore& core, std::shared_ptr<ReceiverBase> receiver, int stream_id);
+  ReceiverSupervisor(ReceiverTracker& tracker, std::shared_ptr<ReceiverBase> receiver,
+                     int stream_id);
   /// Stops (as stop()) if still running.
   ~ReceiverSupervisor();
 
@@ -50,7 +51,7 @@ class ReceiverSupervisor {
   /// onStop() if the receiver runs; returns whether it did.
   bool stopReceiver();
 
-  StreamingCore& core_;
+  ReceiverTracker& tracker_;
   std::shared_ptr<ReceiverBase> receiver_;
   int stream_id_;
   std::int64_t max_delay_ms_;

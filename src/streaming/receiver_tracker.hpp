@@ -1,0 +1,75 @@
+#pragma once
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "ember/core/conf.hpp"
+#include "ember/streaming/clock.hpp"
+#include "ember/streaming/duration.hpp"
+#include "ember/streaming/listener.hpp"
+#include "ember/streaming/receiver.hpp"
+
+namespace ember::detail {
+
+class ListenerBus;
+class ReceiverSupervisor;
+
+/// The receivers of a context and what they received (Spark's ReceiverTracker and
+/// ReceivedBlockTracker, with the InputInfoTracker): one supervisor per receiver input stream,
+/// the blocks each batch was given, the input records of each batch, and the last state of each
+/// receiver for the listeners. Thread-safe: receivers' threads post events, the job generator
+/// allocates blocks, job threads read them.
+class ReceiverTracker {
+ public:
+  ReceiverTracker(const Conf& conf, Clock& clock, ListenerBus& bus);
+  ~ReceiverTracker();
+  ReceiverTracker(const ReceiverTracker&) = delete;
+  ReceiverTracker& operator=(const ReceiverTracker&) = delete;
+
+  const Conf& conf() const { return conf_; }
+
+  /// Before start(): the receiver feeding input stream `stream_id`.
+  void registerReceiver(int stream_id, std::shared_ptr<ReceiverBase> receiver);
+  /// Starts every receiver (outside any lock: starting posts events).
+  void startReceivers();
+  /// Stops every receiver; what they received stays for allocateBlocksToBatch().
+  void stopReceivers(const std::string& message);
+  /// Whether a receiver still holds data no batch took.
+  bool hasUnallocatedBlocks();
+  /// Ends the supervisors (after the last batch).
+  void shutdown();
+
+  /// Gives batch `time` every block received since the previous batch and records, per
+  /// receiver input stream, how many records it brought.
+  void allocateBlocksToBatch(Time time);
+  /// The blocks input stream `stream_id` was given at batch `time`.
+  std::vector<ReceivedBlock> blocksOfBatch(int stream_id, Time time) const;
+  /// Records what an input stream read for batch `time` (streams without receivers report here).
+  void reportInputInfo(Time time, StreamInputInfo info);
+  /// What every input stream read for batch `time`, by input stream id.
+  std::map<int, StreamInputInfo> inputInfos(Time time) const;
+  /// Forgets blocks and input records of batches at or before `threshold`.
+  void cleanupOldBatches(Time threshold);
+
+  /// A receiver started, stopped, or reported an error (kind "started", "stopped", "error"); the
+  /// event goes to the listeners with the receiver's last error kept, as Spark's ReceiverInfo.
+  void postReceiverEvent(int stream_id, const std::string& name, const std::string& kind,
+                         const std::string& message, const std::string& error);
+
+ private:
+  std::vector<ReceiverSupervisor*> supervisorsCopy() const;
+
+  const Conf& conf_;
+  Clock& clock_;
+  ListenerBus& bus_;
+  mutable std::mutex mutex_;
+  std::map<int, std::unique_ptr<ReceiverSupervisor>> supervisors_;
+  std::map<Time, std::map<int, std::vector<ReceivedBlock>>> allocated_;
+  std::map<Time, std::map<int, StreamInputInfo>> input_infos_;
+  std::map<int, ReceiverInfo> receiver_infos_;
+};
+
+}  // namespace ember::detail
