@@ -8,6 +8,9 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <map>
+#include <mutex>
+#include <set>
 
 #include "ember/core/error.hpp"
 #include "ember/core/logging.hpp"
@@ -102,6 +105,60 @@ std::optional<std::vector<std::string>> readLines(const std::string& path, std::
   return lines;
 }
 
+/// A file stream's runtime state: besides its RDDs, the time it started (files older are not
+/// new) and the files each batch in the remember window took, so that no file is taken twice.
+class FileInputState final : public NodeState<std::string> {
+ public:
+  using NodeState<std::string>::NodeState;
+
+  void setStartTime(std::int64_t ms) {
+    std::lock_guard lock(mutex_);
+    initial_threshold_ = ms;
+  }
+  std::int64_t startTime() const {
+    std::lock_guard lock(mutex_);
+    return initial_threshold_;
+  }
+  /// Forgets the batches at or before `threshold`; returns the files the others took.
+  std::set<std::string> recentFiles(Time threshold) {
+    std::lock_guard lock(mutex_);
+    selected_.erase(selected_.begin(), selected_.upper_bound(threshold));
+    std::set<std::string> recent;
+    for (const auto& [t, files] : selected_) recent.insert(files.begin(), files.end());
+    return recent;
+  }
+  void take(Time time, const std::vector<std::string>& files) {
+    std::lock_guard lock(mutex_);
+    selected_[time].insert(files.begin(), files.end());
+  }
+
+  void save(cereal::BinaryOutputArchive& ar) const override {
+    std::lock_guard lock(mutex_);
+    std::map<std::int64_t, std::set<std::string>> selected;
+    for (const auto& [t, files] : selected_) selected.emplace(t.milliseconds(), files);
+    ar(initial_threshold_, selected);
+  }
+
+  void load(cereal::BinaryInputArchive& ar, const Engine&) override {
+    std::int64_t threshold = 0;
+    std::map<std::int64_t, std::set<std::string>> selected;
+    try {
+      ar(threshold, selected);
+    } catch (const cereal::Exception& e) {
+      throw SerializationError(std::string("cannot load a file stream's state: ") + e.what());
+    }
+    std::lock_guard lock(mutex_);
+    initial_threshold_ = threshold;
+    selected_.clear();
+    for (auto& [ms, files] : selected) selected_.emplace(Time(ms), std::move(files));
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  std::int64_t initial_threshold_ = 0;
+  std::map<Time, std::set<std::string>> selected_;  // batch time -> files it took
+};
+
 }  // namespace
 
 FileInputNode::FileInputNode(StreamingContext& ssc, std::string directory)
@@ -112,15 +169,20 @@ FileInputNode::FileInputNode(StreamingContext& ssc, std::string directory)
   remember_window_ = Duration(batch * ((min_remember + batch - 1) / batch));
 }
 
+std::unique_ptr<NodeStateBase> FileInputNode::makeState(Time zero_time, Duration remember,
+                                                        StorageLevel level) const {
+  return std::make_unique<FileInputState>(zero_time, remember, level);
+}
+
 void FileInputNode::startInput() {
-  initial_threshold_ = core().clock().getTimeMillis();
+  static_cast<FileInputState&>(state()).setStartTime(core().clock().getTimeMillis());
 }
 
 std::vector<std::string> FileInputNode::findNewFiles(Time time, std::vector<Skipped>& skipped) {
-  std::int64_t threshold = std::max(initial_threshold_, (time - remember_window_).milliseconds());
-  selected_.erase(selected_.begin(), selected_.upper_bound(time - remember_window_));
-  std::set<std::string> recent;
-  for (const auto& [t, files] : selected_) recent.insert(files.begin(), files.end());
+  auto& files_state = static_cast<FileInputState&>(state());
+  std::int64_t threshold =
+      std::max(files_state.startTime(), (time - remember_window_).milliseconds());
+  std::set<std::string> recent = files_state.recentFiles(time - remember_window_);
 
   std::vector<std::string> found;
   std::error_code ec;
@@ -175,8 +237,9 @@ std::optional<Rdd<std::string>> FileInputNode::compute(Time time) {
     description += "skipped unreadable file " + path + ": " + reason + "\n";
     taken.push_back(path);  // once, as Spark takes a file once
   }
-  selected_[time].insert(files.begin(), files.end());
-  selected_[time].insert(taken.begin(), taken.end());
+  auto& files_state = static_cast<FileInputState&>(state());
+  files_state.take(time, files);
+  files_state.take(time, taken);
   core().reportInputInfo(time, StreamInputInfo{inputStreamId(), 0, description});
   return Rdd<std::string>(
       std::make_shared<TextFilesNode>(context().sparkContext().state(), std::move(contents)));

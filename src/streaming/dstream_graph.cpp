@@ -111,11 +111,9 @@ std::vector<std::unique_ptr<NodeStateBase>> DStreamGraph::start(Time zero_time) 
   auto outputs = outputsCopy();
   auto all = nodes();
   std::optional<Duration> remember;
-  std::vector<InputNodeBase*> inputs;
   {
     std::lock_guard lock(mutex_);
     remember = remember_;
-    inputs = input_handles_;
   }
   for (auto& out : outputs) out->validateAtStart();
 
@@ -150,7 +148,15 @@ std::vector<std::unique_ptr<NodeStateBase>> DStreamGraph::start(Time zero_time) 
   for (const auto& node : all) {
     states[node->id()] = node->makeState(zero_time, remembers[node->id()], levels[node->id()]);
   }
+  return states;
+}
 
+void DStreamGraph::startInputs() {
+  std::vector<InputNodeBase*> inputs;
+  {
+    std::lock_guard lock(mutex_);
+    inputs = input_handles_;
+  }
   std::size_t started = 0;
   try {
     for (; started < inputs.size(); ++started) inputs[started]->startInput();
@@ -158,7 +164,6 @@ std::vector<std::unique_ptr<NodeStateBase>> DStreamGraph::start(Time zero_time) 
     for (std::size_t i = 0; i < started; ++i) inputs[i]->stopInput();
     throw;
   }
-  return states;
 }
 
 void DStreamGraph::stopInputs() {

@@ -46,11 +46,13 @@ class DStreamGraph {
   /// graph of another shape.
   std::string fingerprint() const;
 
-  /// Validates every node, makes the runtime state of each (indexed by id) with its remember
-  /// duration and storage level resolved as Spark's initialize/remember/persist do, and starts
-  /// the inputs (stopping those already started if one fails). Throws what validation or an
-  /// input throws.
+  /// Validates every node and makes the runtime state of each (indexed by id) with its remember
+  /// duration and storage level resolved as Spark's initialize/remember/persist do. Throws what
+  /// validation throws.
   std::vector<std::unique_ptr<NodeStateBase>> start(Time zero_time);
+  /// Starts the inputs (once their state is published), stopping those already started if one
+  /// fails. Throws what an input throws.
+  void startInputs();
   /// Stops every input. Does not throw.
   void stopInputs();
   /// One job per output operation that has an RDD at `time`, in definition order. Throws what

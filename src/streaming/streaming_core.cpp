@@ -176,6 +176,7 @@ void StreamingCore::start() {
   const Time zero = first - batch_duration_;
   node_states_ = graph_->start(zero);
   published_states_.store(&node_states_, std::memory_order_release);
+  graph_->startInputs();
   {
     std::lock_guard lock(lifecycle_->mutex);
     lifecycle_->state = StreamingContextState::ACTIVE;

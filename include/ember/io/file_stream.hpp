@@ -1,10 +1,8 @@
 #pragma once
 
 #include <cstdint>
-#include <map>
 #include <memory>
 #include <optional>
-#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -29,6 +27,10 @@ class FileInputNode final : public DStreamNode<std::string>, public InputNodeBas
 
   void startInput() override;
   std::string paramsToString() const override { return directory_; }
+  /// Its state also keeps the files each remembered batch took and the time the stream started,
+  /// which is what it saves (the files are read again after a restart).
+  std::unique_ptr<NodeStateBase> makeState(Time zero_time, Duration remember,
+                                           StorageLevel level) const override;
 
  protected:
   std::optional<Rdd<std::string>> compute(Time time) override;
@@ -39,9 +41,7 @@ class FileInputNode final : public DStreamNode<std::string>, public InputNodeBas
   std::vector<std::string> findNewFiles(Time time, std::vector<Skipped>& skipped);
 
   std::string directory_;
-  std::int64_t initial_threshold_ = 0;
   Duration remember_window_;
-  std::map<Time, std::set<std::string>> selected_;  // batch time -> files it took
 };
 
 }  // namespace ember::detail

@@ -7,11 +7,34 @@
 #include <string>
 #include <vector>
 
+#include "ember/core/engine.hpp"
+#include "ember/core/error.hpp"
+#include "ember/core/ops/actions.hpp"
+#include "ember/core/ops/checkpoint_rdd.hpp"
+#include "ember/core/ops/map.hpp"
+#include "ember/core/ops/persist.hpp"
 #include "ember/core/rdd.hpp"
+#include "ember/core/serialization.hpp"
 #include "ember/core/storage_level.hpp"
 #include "ember/streaming/duration.hpp"
 
 namespace ember::detail {
+
+/// How the partitions of a stream's RDDs are written to saved state and read back: cereal's form
+/// of their elements (the one serialization layer). Element types that need another form (the
+/// records of mapWithState, which share a state map) specialize it.
+template <class T>
+struct PartitionCodec {
+  static constexpr bool kAvailable = kSerializable<T>;
+  template <class Archive>
+  static void save(Archive& ar, const std::vector<T>& partition) {
+    ar(partition);
+  }
+  template <class Archive>
+  static void load(Archive& ar, std::vector<T>& partition) {
+    ar(partition);
+  }
+};
 
 /// What one stream holds while its context runs, apart from the stream's node (which is
 /// configuration and never changes once the context started): the time batches count from,
@@ -38,6 +61,24 @@ class NodeStateBase {
   /// The batch times this stream remembers, oldest first.
   virtual std::vector<Time> generatedTimes() const { return {}; }
 
+  /// Writes, through the serialization layer, what this stream needs to go on after a restart:
+  /// the RDDs it remembers (each partition computed now, on the caller's thread), or what its
+  /// kind keeps instead (a file stream, the files each batch took). Called between batches.
+  /// Throws UnsupportedOperationError when the elements cannot be serialized, and what computing
+  /// an RDD throws.
+  virtual void save(cereal::BinaryOutputArchive& ar) const { ar(std::uint64_t{0}); }
+  /// Replaces what this state holds with what save() wrote for a stream of the same kind; RDDs
+  /// come back without lineage, on `engine`, at this state's storage level. Called before the
+  /// first batch. Throws SerializationError when the bytes were not written by save().
+  virtual void load(cereal::BinaryInputArchive& ar, const Engine& engine) {
+    (void)engine;
+    std::uint64_t n = 0;
+    ar(n);
+    if (n != 0)
+      throw SerializationError("a stream without data was saved with " + std::to_string(n) +
+                               " RDDs");
+  }
+
  private:
   const Time zero_time_;
   const Duration remember_duration_;
@@ -46,7 +87,7 @@ class NodeStateBase {
 
 /// The runtime state of a stream of T: NodeStateBase and the RDDs generated, by batch time.
 template <class T>
-class NodeState final : public NodeStateBase {
+class NodeState : public NodeStateBase {
  public:
   using NodeStateBase::NodeStateBase;
 
@@ -105,6 +146,55 @@ class NodeState final : public NodeStateBase {
     std::lock_guard lock(mutex_);
     for (const auto& [time, rdd] : generated_) times.push_back(time);
     return times;
+  }
+
+  /// Writes the remembered RDDs: their count, then for each its batch time (ms), its partition
+  /// count and its partitions.
+  void save(cereal::BinaryOutputArchive& ar) const override {
+    if constexpr (!PartitionCodec<T>::kAvailable) {
+      throw UnsupportedOperationError(
+          "cannot save the state of a stream whose elements are not serializable: give the "
+          "element type a cereal serialize() function");
+    } else {
+      std::map<Time, Rdd<T>> generated;
+      {
+        std::lock_guard lock(mutex_);
+        generated = generated_;
+      }
+      ar(static_cast<std::uint64_t>(generated.size()));
+      for (const auto& [time, rdd] : generated) {
+        std::vector<std::vector<T>> partitions = rdd.glom().collect();
+        ar(time.milliseconds(), static_cast<std::uint64_t>(partitions.size()));
+        for (const auto& partition : partitions) PartitionCodec<T>::save(ar, partition);
+      }
+    }
+  }
+
+  void load(cereal::BinaryInputArchive& ar, const Engine& engine) override {
+    if constexpr (!PartitionCodec<T>::kAvailable) {
+      throw UnsupportedOperationError(
+          "cannot load the state of a stream whose elements are not serializable");
+    } else {
+      std::map<Time, Rdd<T>> restored;
+      try {
+        std::uint64_t n = 0;
+        ar(n);
+        for (std::uint64_t i = 0; i < n; ++i) {
+          std::int64_t ms = 0;
+          std::uint64_t num_partitions = 0;
+          ar(ms, num_partitions);
+          std::vector<std::vector<T>> partitions(static_cast<std::size_t>(num_partitions));
+          for (auto& partition : partitions) PartitionCodec<T>::load(ar, partition);
+          Rdd<T> rdd(std::make_shared<CheckpointRddNode<T>>(engine.state(), std::move(partitions)));
+          if (storageLevel().isValid()) rdd.persist(storageLevel());
+          restored.emplace(Time(ms), std::move(rdd));
+        }
+      } catch (const cereal::Exception& e) {
+        throw SerializationError(std::string("cannot load a stream's saved RDDs: ") + e.what());
+      }
+      std::lock_guard lock(mutex_);
+      generated_ = std::move(restored);
+    }
   }
 
  private:

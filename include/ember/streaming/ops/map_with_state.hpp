@@ -35,6 +35,35 @@ struct MapWithStateRecord {
   std::vector<U> mappedData;
 };
 
+/// Saved state of a mapWithState stream: each record's version, whether its map tracks update
+/// times, its outputs, then its map's contents at that version (StateMap::save).
+template <class K, class S, class U>
+struct PartitionCodec<MapWithStateRecord<K, S, U>> {
+  using Record = MapWithStateRecord<K, S, U>;
+  static constexpr bool kAvailable = kSerializable<K> && kSerializable<S> && kSerializable<U>;
+
+  template <class Archive>
+  static void save(Archive& ar, const std::vector<Record>& records) {
+    ar(static_cast<std::uint64_t>(records.size()));
+    for (const auto& r : records) {
+      ar(r.version, r.stateMap->tracksTimes(), r.mappedData);
+      r.stateMap->save(ar, r.version);
+    }
+  }
+
+  template <class Archive>
+  static void load(Archive& ar, std::vector<Record>& records) {
+    std::uint64_t n = 0;
+    ar(n);
+    records.resize(static_cast<std::size_t>(n));
+    for (auto& r : records) {
+      bool track_times = false;
+      ar(r.version, track_times, r.mappedData);
+      r.stateMap = StateMap<K, S>::load(ar, r.version, track_times);
+    }
+  }
+};
+
 /// The record of one partition. Throws IllegalStateError when the partition does not hold
 /// exactly one.
 template <class K, class S, class U>
