@@ -75,6 +75,10 @@ auto incremental = [](const auto& pairs) {
 auto incrementalKeepingZeros = [](const auto& pairs) {
   return pairs.reduceByKeyAndWindow(std::plus<>{}, std::minus<>{}, Seconds(3), Seconds(1), 3);
 };
+auto incrementalWithBoth = [](const auto& pairs) {
+  return pairs.reduceByKeyAndWindow(std::plus<>{}, std::minus<>{}, Seconds(2), Seconds(1), 2,
+                                    [](const Pair& kv) { return kv.second > 0; });
+};
 auto windowedValueCounts = [](const auto& pairs) {
   return pairs.map([](const Pair& p) { return p.first; })
       .countByValueAndWindow(Seconds(2), Seconds(1));
@@ -84,6 +88,11 @@ auto statefulFromInitial = [](const auto& pairs) {
   auto initial =
       pairs.context().sparkContext().parallelize(std::vector<Pair>{{"a", 10}, {"z", 1}}, 2);
   return pairs.updateStateByKey(sumUpdate, 2, initial);
+};
+auto statefulByDefault = [](const auto& pairs) { return pairs.updateStateByKey(sumUpdate); };
+auto statefulRemembering = [](const auto& pairs) {
+  auto initial = pairs.context().sparkContext().parallelize(std::vector<Pair>{{"b", 5}}, 1);
+  return pairs.updateStateByKey(sumUpdate, 2, true, std::optional(initial));
 };
 auto mapped = [](const auto& pairs) {
   return pairs.mapWithState(StateSpec<>::function(runningCount).numPartitions(2));
@@ -136,6 +145,7 @@ TEST(StreamingFusion, ReduceByKeyAndWindowOnAChain) {
 TEST(StreamingFusion, IncrementalReduceByKeyAndWindowOnAChain) {
   expectFusedEqualsUnfused(incremental);
   expectFusedEqualsUnfused(incrementalKeepingZeros);
+  expectFusedEqualsUnfused(incrementalWithBoth);
 }
 TEST(StreamingFusion, CountByValueAndWindowOnAChain) {
   expectFusedEqualsUnfused(windowedValueCounts);
@@ -143,6 +153,8 @@ TEST(StreamingFusion, CountByValueAndWindowOnAChain) {
 TEST(StreamingFusion, UpdateStateByKeyOnAChain) {
   expectFusedEqualsUnfused(stateful);
   expectFusedEqualsUnfused(statefulFromInitial);
+  expectFusedEqualsUnfused(statefulByDefault);
+  expectFusedEqualsUnfused(statefulRemembering);
 }
 TEST(StreamingFusion, MapWithStateOnAChain) {
   expectFusedEqualsUnfused(mapped);
@@ -225,9 +237,13 @@ TEST(StreamingFusion, EveryKeyedOperationRunsTheChainInItsShuffle) {
   expectFusedPath("reduceByKeyAndWindow, short form", windowedShort);
   expectFusedPath("reduceByKeyAndWindow with invF", incremental);
   expectFusedPath("reduceByKeyAndWindow with invF and numPartitions", incrementalKeepingZeros);
+  expectFusedPath("reduceByKeyAndWindow with invF, numPartitions and filterFunc",
+                  incrementalWithBoth);
   expectFusedPath("countByValueAndWindow", windowedValueCounts);
   expectFusedPath("updateStateByKey", stateful);
   expectFusedPath("updateStateByKey from an initial RDD", statefulFromInitial);
+  expectFusedPath("updateStateByKey with the default partitions", statefulByDefault);
+  expectFusedPath("updateStateByKey remembering its partitioner", statefulRemembering);
   expectFusedPath("mapWithState", mapped);
   expectFusedPath("mapWithState snapshots", snapshots);
 }

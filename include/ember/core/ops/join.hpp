@@ -73,10 +73,6 @@ void emitJoined(std::pair<K, std::pair<std::vector<V>, std::vector<W>>>& group,
   }
 }
 
-}  // namespace detail
-
-namespace detail {
-
 /// cogroup of a dataset of pairs, or of a chain of them (whose steps then run straight into the
 /// shuffle's map side), with `other`, into `partitions` partitions.
 template <class R, class W>

@@ -186,10 +186,6 @@ class PartitionFunctionNode final : public RddNode<Out> {
   const char* op_;
 };
 
-}  // namespace detail
-
-namespace detail {
-
 // map, flatMap and filter, defined once for every handle (H): an Rdd or a DStream starts a chain,
 // a PipelineRdd or a PipelineDStream extends its own (chainStep, here and in
 // streaming/pipeline_dstream.hpp).

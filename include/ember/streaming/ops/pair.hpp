@@ -17,9 +17,6 @@ namespace detail {
 /// Spark Streaming's default for keyed operations: the engine's default parallelism.
 int streamingPartitions(const char* operation, std::optional<int> numPartitions,
                         StreamingContext& ssc);
-}  // namespace detail
-
-namespace detail {
 
 // The keyed aggregations of a stream (H, a DStream or a PipelineDStream): the dataset operation on
 // each batch, which on a chain's batch runs the chain into its map-side combine or buckets.

@@ -236,10 +236,6 @@ class ReducedWindowedNode final : public DStreamNode<std::pair<K, V>> {
   P filter_;
 };
 
-}  // namespace detail
-
-namespace detail {
-
 /// reduceByKeyAndWindow with an inverse function, of a stream or a chain: the reduced batches (on
 /// a chain, the chain fused into each batch's map-side combine) enter and leave each window.
 template <class H, class F, class G, class P>

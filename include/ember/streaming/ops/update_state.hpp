@@ -355,10 +355,6 @@ auto makeStateStream(Batches batches, F f, int partitions, bool remember_partiti
   }
 }
 
-}  // namespace detail
-
-namespace detail {
-
 /// updateStateByKey of a stream or a chain; numPartitions left out is the default parallelism.
 template <class S, class H, class F, class Initial>
 auto streamUpdateStateByKey(const H& stream, F f, std::optional<int> numPartitions,
