@@ -188,9 +188,9 @@ DStream<std::string> lineInput(StreamingContext& ssc) {
   return ember::testing::detail::testInput<std::string>(ssc, std::move(batches), 2);
 }
 
-/// Runs op on a chain whose map is counted, with `persisted` persisted when given (a stream of
-/// the chain), and checks that every word was mapped once; returns whether the chain's last
-/// stream made RDDs of its own.
+/// Runs op on a chain whose split and map are counted, its words stream persisted when
+/// `persistWords`, and checks that every line was split and every word mapped once; returns
+/// whether the chain's last stream made RDDs of its own (it does only when read through).
 template <class Op>
 bool chainMadeRdds(Op op, bool persistWords) {
   StreamingContext ssc(ember::testing::detail::testConf(), Seconds(1));
