@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <functional>
 #include <stdexcept>
@@ -111,6 +112,35 @@ TEST_P(PipelineMatrix, SourceIsReadAgainUnchanged) {
   EXPECT_EQ(lines.collect(), kLines);
 }
 
+/// Each key's values sorted, then the keys.
+std::vector<std::pair<std::string, std::vector<long>>> canonGroups(
+    std::vector<std::pair<std::string, std::vector<long>>> groups) {
+  for (auto& g : groups) std::sort(g.second.begin(), g.second.end());
+  return sorted(std::move(groups));
+}
+
+TEST_P(PipelineMatrix, ShufflesWithoutCombineReadTheChain) {
+  auto split = [](const std::string& l) { return ember::split(l, ' '); };
+  auto one = [](std::string w) { return Pair(std::move(w), 1); };
+  auto lines = make(kLines);
+  auto pairs = lines.flatMap(split).map(one);
+  Rdd<std::string> words = lines.flatMap(split);
+  Rdd<Pair> unfused = words.map(one);
+
+  auto groups = canonGroups(pairs.groupByKey().collect());
+  EXPECT_EQ(groups, canonGroups(unfused.groupByKey().collect()));
+  EXPECT_EQ(groups.size(), 5u);
+  EXPECT_EQ(canonGroups(pairs.groupByKey(3).collect()), groups);
+  EXPECT_EQ(pairs.groupByKey(3).getNumPartitions(), 3);
+
+  auto parts = pairs.partitionBy(3).glom().collect();
+  auto expected = unfused.partitionBy(3).glom().collect();
+  ASSERT_EQ(parts.size(), 3u);
+  for (std::size_t p = 0; p < parts.size(); ++p) {
+    EXPECT_EQ(sorted(parts[p]), sorted(expected[p])) << "partition " << p;
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Cells, PipelineMatrix, ember_test::allCells(), ember_test::cellName);
 
 class Pipeline : public ember_test::EngineTest {};
@@ -163,6 +193,26 @@ TEST_F(Pipeline, PersistedStepInTheMiddleIsStoredAndServed) {
   words.unpersist();
   EXPECT_EQ(pairs.count(), 11);
   EXPECT_EQ(splits.load(), 10) << "unpersisted: the chain runs whole again";
+}
+
+TEST_F(Pipeline, GroupByKeyReadsAPersistedStepOfTheChain) {
+  std::atomic<int> splits{0}, maps{0};
+  auto words = engine.parallelize(kLines, 2).flatMap([&](const std::string& l) {
+    ++splits;
+    return ember::split(l, ' ');
+  });
+  auto pairs = words.map([&](std::string w) {
+    ++maps;
+    return Pair(std::move(w), 1);
+  });
+  EXPECT_EQ(pairs.groupByKey().count(), 5);
+  EXPECT_EQ(splits.load(), 5);
+  EXPECT_EQ(maps.load(), 11);
+  words.cache();
+  EXPECT_EQ(pairs.partitionBy(2).count(), 11);
+  EXPECT_EQ(pairs.groupByKey().count(), 5);
+  EXPECT_EQ(splits.load(), 10) << "the words are computed once more, then read from the cache";
+  EXPECT_EQ(maps.load(), 33);
 }
 
 TEST_F(Pipeline, PersistedEarlierStepIsReachedThroughLaterOnes) {

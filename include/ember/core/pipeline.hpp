@@ -10,6 +10,7 @@
 #include "ember/core/chunk_sink.hpp"
 #include "ember/core/rdd.hpp"
 #include "ember/core/rdd_node.hpp"
+#include "ember/core/shuffle.hpp"
 
 namespace ember {
 
@@ -148,21 +149,48 @@ Rdd<Out> makePipeline(const std::shared_ptr<RddNode<In>>& parent, Step step, con
       parent, step, parent, step, std::vector<std::shared_ptr<RddNodeBase>>{}, op));
 }
 
-/// What a fused chain reads: the dataset before the chain, every step of the chain composed, and
-/// the chain's nodes (any of which, once persisted, stops the fusion).
-template <class Src, class Step>
-struct Fusion {
-  std::shared_ptr<RddNode<Src>> source;
-  Step step;
-  std::vector<std::shared_ptr<RddNodeBase>> chain;
+/// The type-erased base of a family of nodes: datasets' here, streams' in
+/// streaming/pipeline_dstream.hpp.
+template <class Node>
+struct NodeBaseOf;
+template <class T>
+struct NodeBaseOf<RddNode<T>> {
+  using type = RddNodeBase;
 };
 
-}  // namespace detail
+/// A chain of narrow steps, of datasets and of streams alike: what the chain reads (`source`, the
+/// last node that is not one of its steps), every step of the chain composed into one (`step`),
+/// and the chain's own nodes (`chain`, the one it ends at last). A dataset chain runs `step` over
+/// the source's partitions; a stream chain runs it over the source's RDD of each batch, by
+/// rebuilding the dataset chain there (replayChain).
+template <class Source, class Step>
+struct Fusion {
+  using Member = typename NodeBaseOf<Source>::type;
 
-namespace detail {
+  std::shared_ptr<Source> source;
+  Step step;
+  std::vector<std::shared_ptr<Member>> chain;
+
+  /// The chain of one step that `node` makes of `source`.
+  static std::shared_ptr<const Fusion> start(std::shared_ptr<Source> source, Step step,
+                                             std::shared_ptr<Member> node) {
+    return std::make_shared<const Fusion>(Fusion{std::move(source), std::move(step), {node}});
+  }
+
+  /// This chain followed by `last` (reading elements of type Mid), ending at `node`.
+  template <class Mid, class Last>
+  std::shared_ptr<const Fusion<Source, ThenStep<Mid, Step, Last>>> then(
+      Last last, std::shared_ptr<Member> node) const {
+    using Longer = Fusion<Source, ThenStep<Mid, Step, Last>>;
+    auto nodes = chain;
+    nodes.push_back(std::move(node));
+    return std::make_shared<const Longer>(
+        Longer{source, ThenStep<Mid, Step, Last>{step, std::move(last)}, std::move(nodes)});
+  }
+};
 
 /// A dataset or stream handle (`Handle`, an Rdd or a DStream) that also carries the chain of
-/// narrow operators it ends (`Chain`, whose `chain` lists the chain's nodes, this one last).
+/// narrow operators it ends (`Chain`, a Fusion whose `chain` ends at this handle's node).
 template <class Handle, class Chain>
 class ChainHandle : public Handle {
  public:
@@ -193,13 +221,13 @@ class ChainHandle : public Handle {
 /// The dataset a narrow operator (map, flatMap, filter) returns: an `Rdd<T>` that also knows the
 /// chain of steps it was made by, from the last dataset that is not such a chain (`Src`). A
 /// further map, flatMap or filter composes its step into the chain at compile time, and a keyed
-/// aggregation runs the whole chain straight into its map-side combine: records do not pass
+/// aggregation or a shuffle runs the whole chain straight into its map side: records do not pass
 /// through a chunk between operators. Used everywhere an `Rdd<T>` is; assigning another
 /// `Rdd<T>` to it keeps it correct and drops the fusion. Its operations take, return and throw
 /// what `Rdd<T>`'s do.
 template <class T, class Src, class Step>
-class PipelineRdd : public detail::ChainHandle<Rdd<T>, detail::Fusion<Src, Step>> {
-  using Base = detail::ChainHandle<Rdd<T>, detail::Fusion<Src, Step>>;
+class PipelineRdd : public detail::ChainHandle<Rdd<T>, detail::Fusion<detail::RddNode<Src>, Step>> {
+  using Base = detail::ChainHandle<Rdd<T>, detail::Fusion<detail::RddNode<Src>, Step>>;
 
  public:
   using Base::Base;
@@ -224,41 +252,60 @@ class PipelineRdd : public detail::ChainHandle<Rdd<T>, detail::Fusion<Src, Step>
                       std::optional<int> numPartitions = std::nullopt) const;
   template <class V, class F>
   auto foldByKey(V zeroValue, F f, std::optional<int> numPartitions = std::nullopt) const;
+  // core/ops/group_by_key.hpp
+  auto groupByKey(std::optional<int> numPartitions = std::nullopt) const;
+  auto partitionBy(int numPartitions) const;
 };
 
 namespace detail {
 
-/// The first step of a chain, on any dataset.
-template <class Out, class In, class Step>
-PipelineRdd<Out, In, Step> startPipeline(const std::shared_ptr<RddNode<In>>& parent, Step step,
-                                         const char* op) {
-  auto node = std::make_shared<PipelineNode<In, Out, Step>>(
-      parent, step, parent, step, std::vector<std::shared_ptr<RddNodeBase>>{}, op);
-  auto fusion =
-      std::make_shared<const Fusion<In, Step>>(Fusion<In, Step>{parent, std::move(step), {node}});
-  return PipelineRdd<Out, In, Step>(std::move(node), std::move(fusion));
+/// `rdd` followed by `step` (one of the narrow operators' steps, which name their operator as
+/// `kOp`): the first step of a chain.
+template <class Out, class T, class Step>
+PipelineRdd<Out, T, Step> chainStep(const Rdd<T>& rdd, Step step) {
+  auto node = std::make_shared<PipelineNode<T, Out, Step>>(
+      rdd.node(), step, rdd.node(), step, std::vector<std::shared_ptr<RddNodeBase>>{}, Step::kOp);
+  auto fusion = Fusion<RddNode<T>, Step>::start(rdd.node(), std::move(step), node);
+  return PipelineRdd<Out, T, Step>(std::move(node), std::move(fusion));
 }
 
-/// A chain one step longer.
+/// A chain one step longer; a plain step on the chain's last dataset when the handle lost its
+/// chain.
 template <class Out, class T, class Src, class Step, class Last>
-auto extendPipeline(const PipelineRdd<T, Src, Step>& rdd, Last last, const char* op) {
+auto chainStep(const PipelineRdd<T, Src, Step>& rdd, Last last) {
   using Fused = ThenStep<T, Step, Last>;
+  using Node = PipelineNode<Src, Out, Fused, T, Last>;
   using Result = PipelineRdd<Out, Src, Fused>;
   auto fusion = rdd.fusion();
   if (!fusion) {
-    auto node = std::make_shared<PipelineNode<Src, Out, Fused, T, Last>>(
-        nullptr, std::nullopt, rdd.node(), std::move(last),
-        std::vector<std::shared_ptr<RddNodeBase>>{}, op);
+    auto node = std::make_shared<Node>(nullptr, std::nullopt, rdd.node(), std::move(last),
+                                       std::vector<std::shared_ptr<RddNodeBase>>{}, Last::kOp);
     return Result(std::move(node), nullptr);
   }
-  Fused fused{fusion->step, last};
-  auto node = std::make_shared<PipelineNode<Src, Out, Fused, T, Last>>(
-      fusion->source, fused, rdd.node(), std::move(last), fusion->chain, op);
-  auto chain = fusion->chain;
-  chain.push_back(node);
-  auto extended = std::make_shared<const Fusion<Src, Fused>>(
-      Fusion<Src, Fused>{fusion->source, std::move(fused), std::move(chain)});
-  return Result(std::move(node), std::move(extended));
+  auto node = std::make_shared<Node>(fusion->source, Fused{fusion->step, last}, rdd.node(), last,
+                                     fusion->chain, Last::kOp);
+  auto longer = fusion->template then<T>(std::move(last), node);
+  return Result(std::move(node), std::move(longer));
+}
+
+template <class Step>
+struct ThenParts : std::false_type {};
+template <class Mid_, class First, class Second>
+struct ThenParts<ThenStep<Mid_, First, Second>> : std::true_type {
+  using Mid = Mid_;
+};
+
+/// The datasets a chain's composed steps (as a Fusion holds them) make of `source`: one node per
+/// step, as the operators applied one by one make them, the last one carrying the fusion. How a
+/// stream's chain runs on each batch.
+template <class Out, class Src, class Step>
+PipelineRdd<Out, Src, Step> replayChain(const Rdd<Src>& source, const Step& step) {
+  if constexpr (ThenParts<Step>::value) {
+    using Mid = typename ThenParts<Step>::Mid;
+    return chainStep<Out>(replayChain<Mid>(source, step.first), step.second);
+  } else {
+    return chainStep<Out>(source, step);
+  }
 }
 
 /// Feeds the records of a chain to a writer: the source through the composed steps when no node
@@ -266,7 +313,7 @@ auto extendPipeline(const PipelineRdd<T, Src, Step>& rdd, Last last, const char*
 template <class T, class Src, class Step>
 struct PipelineFeed {
   std::shared_ptr<RddNode<T>> node;
-  std::shared_ptr<const Fusion<Src, Step>> fusion;
+  std::shared_ptr<const Fusion<RddNode<Src>, Step>> fusion;
 
   template <class W>
   void operator()(const TaskContext& ctx, int partition, W& out) const {
@@ -279,6 +326,17 @@ struct PipelineFeed {
     }
   }
 };
+
+/// What feeds a shuffle's map side with a dataset's records: the dataset itself, or a chain's
+/// steps run on its source.
+template <class T>
+NodeFeed<T> feedOf(const Rdd<T>& rdd) {
+  return NodeFeed<T>{rdd.node()};
+}
+template <class T, class Src, class Step>
+PipelineFeed<T, Src, Step> feedOf(const PipelineRdd<T, Src, Step>& rdd) {
+  return PipelineFeed<T, Src, Step>{rdd.node(), rdd.fusion()};
+}
 
 }  // namespace detail
 

@@ -43,23 +43,60 @@ class ShuffleDependency : public ShuffleDependencyBase {
   virtual void read(int partition, ChunkSink<std::pair<K, C>>& out) const = 0;
 };
 
-/// Records moved unchanged to the partition their key selects (partitionBy, sorts, joins).
+/// Feeds a dataset's records to a writer.
+template <class T>
+struct NodeFeed {
+  std::shared_ptr<RddNode<T>> node;
+
+  template <class W>
+  void operator()(const TaskContext& ctx, int partition, W& out) const {
+    ElementSink<T, W> sink(out);
+    node->iterate(ctx, partition, sink);
+  }
+};
+
+/// The map side of a plain shuffle, as a writer (see core/pipeline.hpp): each record goes to the
+/// bucket of the reduce partition its key selects.
 template <class K, class V, class Part>
+class BucketWriter {
+ public:
+  using Pair = std::pair<K, V>;
+  BucketWriter(const Part& partitioner, std::vector<std::vector<Pair>>& buckets)
+      : partitioner_(partitioner), buckets_(buckets) {}
+
+  void operator()(Pair&& x) { buckets_[partitioner_(x.first)].push_back(std::move(x)); }
+  void operator()(const Pair& x) { buckets_[partitioner_(x.first)].push_back(x); }
+  template <class... Args>
+  void emplace(Args&&... args) {
+    (*this)(Pair(std::forward<Args>(args)...));
+  }
+
+ private:
+  const Part& partitioner_;
+  std::vector<std::vector<Pair>>& buckets_;
+};
+
+/// Records moved unchanged to the partition their key selects (partitionBy, sorts, joins,
+/// groupByKey). `Feed` writes the map side's records of a partition (NodeFeed, or a fused chain's
+/// PipelineFeed).
+template <class K, class V, class Part, class Feed = NodeFeed<std::pair<K, V>>>
 class PlainShuffle final : public ShuffleDependency<K, V> {
  public:
   using Pair = std::pair<K, V>;
   PlainShuffle(std::shared_ptr<RddNode<Pair>> parent, Part partitioner, int num_reduce, int id)
-      : ShuffleDependency<K, V>(parent, num_reduce, id),
-        parent_(std::move(parent)),
+      : PlainShuffle(parent, Feed{parent}, std::move(partitioner), num_reduce, id) {}
+  PlainShuffle(std::shared_ptr<RddNode<Pair>> parent, Feed feed, Part partitioner, int num_reduce,
+               int id)
+      : ShuffleDependency<K, V>(std::move(parent), num_reduce, id),
+        feed_(std::move(feed)),
         partitioner_(std::move(partitioner)) {}
 
   void prepareMapOutputs(int num_maps) override { outputs_.assign(num_maps, {}); }
 
   void runMapTask(const TaskContext& ctx, int map_partition) override {
     std::vector<std::vector<Pair>> buckets(this->numReducePartitions());
-    auto each = [&](Pair& x) { buckets[partitioner_(x.first)].push_back(std::move(x)); };
-    auto sink = makeEachSink<Pair>(each);
-    parent_->iterate(ctx, map_partition, sink);
+    BucketWriter<K, V, Part> writer(partitioner_, buckets);
+    feed_(ctx, map_partition, writer);
     outputs_[map_partition] = std::move(buckets);
   }
 
@@ -72,7 +109,7 @@ class PlainShuffle final : public ShuffleDependency<K, V> {
   }
 
  private:
-  std::shared_ptr<RddNode<Pair>> parent_;
+  Feed feed_;
   Part partitioner_;
   std::vector<std::vector<std::vector<Pair>>> outputs_;  // [map][reduce]
 };
@@ -139,18 +176,6 @@ class CombineWriter {
 
   Agg agg_;
   KeyMap<K, C> map_;
-};
-
-/// Feeds a dataset's records to a writer.
-template <class T>
-struct NodeFeed {
-  std::shared_ptr<RddNode<T>> node;
-
-  template <class W>
-  void operator()(const TaskContext& ctx, int partition, W& out) const {
-    ElementSink<T, W> sink(out);
-    node->iterate(ctx, partition, sink);
-  }
 };
 
 /// Records combined by key on the map side in a flat hash map, then merged on the reduce side

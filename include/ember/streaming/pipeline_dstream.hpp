@@ -8,19 +8,15 @@
 
 #include "ember/core/pipeline.hpp"
 #include "ember/streaming/dstream.hpp"
+#include "ember/streaming/ops/transform.hpp"
 
 namespace ember {
 
 namespace detail {
 
-/// A chain of narrow streams (map, flatMap, filter) from the last stream that is not one
-/// (`source`): `build` applies the chain's operators to the source's RDD of a batch, giving a
-/// fused PipelineRdd; `chain` lists the chain's streams.
-template <class Src, class Build>
-struct StreamFusion {
-  std::shared_ptr<DStreamNode<Src>> source;
-  Build build;
-  std::vector<std::shared_ptr<DStreamNodeBase>> chain;
+template <class T>
+struct NodeBaseOf<DStreamNode<T>> {
+  using type = DStreamNodeBase;
 };
 
 /// True when a fused chain must read through its streams' RDDs at `time`: one of them is
@@ -31,14 +27,18 @@ bool chainReadsThrough(const std::vector<std::shared_ptr<DStreamNodeBase>>& node
 }  // namespace detail
 
 /// The stream map, flatMap and filter return: a `DStream<T>` that also knows the chain of
-/// narrow streams it ends, so that a keyed aggregation on it runs the whole chain, for each
-/// batch, straight into its map-side combine (see PipelineRdd). Every stream of the chain still
-/// works on its own (outputs, windows, persist). Used everywhere a `DStream<T>` is; assigning
-/// another `DStream<T>` to it drops the fusion. Its operations take, return and throw what
-/// `DStream<T>`'s do.
-template <class T, class Src, class Build>
-class PipelineDStream : public detail::ChainHandle<DStream<T>, detail::StreamFusion<Src, Build>> {
-  using Base = detail::ChainHandle<DStream<T>, detail::StreamFusion<Src, Build>>;
+/// narrow streams it ends (the same Fusion as PipelineRdd's, its source a stream), so that an
+/// operation on it that shuffles each batch (the keyed aggregations, windowed or not, and the
+/// state operators) runs, for each batch, the dataset chain on the source's RDD straight into its
+/// shuffle's map side; the chain's streams then make no RDD of their own. Every stream of the
+/// chain still works on its own (outputs, windows, persist), and a chain one of whose streams is
+/// persisted or already made its RDD for the batch reads that RDD, as without fusion. Used
+/// everywhere a `DStream<T>` is; assigning another `DStream<T>` to it drops the fusion. Its
+/// operations take, return and throw what `DStream<T>`'s do.
+template <class T, class Src, class Step>
+class PipelineDStream
+    : public detail::ChainHandle<DStream<T>, detail::Fusion<detail::DStreamNode<Src>, Step>> {
+  using Base = detail::ChainHandle<DStream<T>, detail::Fusion<detail::DStreamNode<Src>, Step>>;
 
  public:
   using Base::Base;
@@ -55,74 +55,121 @@ class PipelineDStream : public detail::ChainHandle<DStream<T>, detail::StreamFus
   // streaming/ops/pair.hpp
   template <class F>
   auto reduceByKey(F f, std::optional<int> numPartitions = std::nullopt) const;
+  auto groupByKey(std::optional<int> numPartitions = std::nullopt) const;
+  template <class Create, class MergeValue, class MergeCombiners>
+  auto combineByKey(Create createCombiner, MergeValue mergeValue, MergeCombiners mergeCombiners,
+                    std::optional<int> numPartitions = std::nullopt) const;
+
+  // streaming/ops/count.hpp
+  auto countByValue(std::optional<int> numPartitions = std::nullopt) const;
+
+  // streaming/ops/window.hpp
+  template <class F>
+  auto reduceByKeyAndWindow(F f, Duration windowDuration) const;
+  template <class F>
+  auto reduceByKeyAndWindow(F f, Duration windowDuration, Duration slideDuration,
+                            std::optional<int> numPartitions = std::nullopt) const;
+
+  // streaming/ops/reduced_window.hpp
+  template <class F, detail::InverseReduceFor<T> G>
+  auto reduceByKeyAndWindow(F f, G invF, Duration windowDuration, Duration slideDuration,
+                            std::optional<int> numPartitions = std::nullopt) const;
+  template <class F, class G, detail::FilterFor<T> P>
+  auto reduceByKeyAndWindow(F f, G invF, Duration windowDuration, Duration slideDuration,
+                            std::optional<int> numPartitions, P filterFunc) const;
+  template <class F, class G, detail::FilterFor<T> P>
+  auto reduceByKeyAndWindow(F f, G invF, Duration windowDuration, Duration slideDuration,
+                            P filterFunc) const;
+  auto countByValueAndWindow(Duration windowDuration, Duration slideDuration,
+                             std::optional<int> numPartitions = std::nullopt) const;
+
+  // streaming/ops/update_state.hpp
+  template <class S = void, class F>
+  auto updateStateByKey(F f) const;
+  template <class S = void, class F>
+  auto updateStateByKey(F f, int numPartitions) const;
+  template <class S = void, class F, class S0>
+  auto updateStateByKey(F f, int numPartitions,
+                        const Rdd<std::pair<detail::KeyOf<T>, S0>>& initialRDD) const;
+  template <class S = void, class F, class Initial = std::nullopt_t>
+  auto updateStateByKey(F f, int numPartitions, bool rememberPartitioner,
+                        const Initial& initialRDD = std::nullopt) const;
+
+  // streaming/ops/map_with_state.hpp
+  template <class K, class V, class S, class U>
+  MapWithStateDStream<K, V, S, U> mapWithState(const StateSpec<K, V, S, U>& spec) const;
 };
 
 namespace detail {
 
-/// `stream` (made by applying `op` to each RDD of `parent`) as the first stream of a chain.
-template <class U, class T, class Op>
-auto startStreamPipeline(const DStream<U>& stream, const std::shared_ptr<DStreamNode<T>>& parent,
-                         Op op) {
-  using Fusion = StreamFusion<T, Op>;
-  auto fusion = std::make_shared<const Fusion>(Fusion{parent, std::move(op), {stream.node()}});
-  return PipelineDStream<U, T, Op>(stream.node(), std::move(fusion));
+/// The stream whose RDD at each batch is `parent`'s RDD followed by `step`, as the dataset
+/// operator makes it.
+template <class Out, class T, class Step>
+std::shared_ptr<DStreamNode<Out>> stepStream(const std::shared_ptr<DStreamNode<T>>& parent,
+                                             const Step& step) {
+  auto apply = [step](const Rdd<T>& rdd, Time) { return Rdd<Out>(chainStep<Out>(rdd, step)); };
+  return makeTransformed<Out>(parent, std::move(apply), Step::kOp).node();
 }
 
-/// `stream` (made by applying `op` to each RDD of `chain`'s last stream) as one more stream of
-/// the chain.
-template <class U, class T, class Src, class Build, class Op>
-auto extendStreamPipeline(const DStream<U>& stream, const PipelineDStream<T, Src, Build>& chain,
-                          Op op) {
-  auto previous = chain.fusion();
-  auto build = [prev = previous ? std::optional<Build>(previous->build) : std::nullopt,
-                op](const Rdd<Src>& rdd) mutable { return op((*prev)(rdd)); };
-  using Fusion = StreamFusion<Src, decltype(build)>;
-  using Result = PipelineDStream<U, Src, decltype(build)>;
-  if (!previous) return Result(stream.node(), nullptr);
-  auto nodes = previous->chain;
-  nodes.push_back(stream.node());
-  auto fusion =
-      std::make_shared<const Fusion>(Fusion{previous->source, std::move(build), std::move(nodes)});
-  return Result(stream.node(), std::move(fusion));
+/// `stream` followed by `step`: the first stream of a chain.
+template <class Out, class T, class Step>
+PipelineDStream<Out, T, Step> chainStep(const DStream<T>& stream, Step step) {
+  auto node = stepStream<Out>(stream.node(), step);
+  auto fusion = Fusion<DStreamNode<T>, Step>::start(stream.node(), std::move(step), node);
+  return PipelineDStream<Out, T, Step>(std::move(node), std::move(fusion));
 }
 
-/// A keyed aggregation at the end of a chain: for each batch, the chain rebuilt on the source's
-/// RDD and aggregated (`aggregate(PipelineRdd)`), unless the chain reads through its streams
-/// (chainReadsThrough), in which case the last stream's RDD is aggregated (`aggregate(Rdd<T>)`),
-/// as without fusion.
-template <class T, class U, class Src, class Build, class Aggregate>
-class FusedAggregateNode final : public DStreamNode<U> {
- public:
-  FusedAggregateNode(std::shared_ptr<DStreamNode<T>> parent,
-                     std::shared_ptr<const StreamFusion<Src, Build>> fusion, Aggregate aggregate,
-                     std::string name, std::string params)
-      : DStreamNode<U>(parent->context(), {parent}, std::move(name)),
-        parent_(std::move(parent)),
-        fusion_(std::move(fusion)),
-        aggregate_(std::move(aggregate)),
-        params_(std::move(params)) {}
+/// A chain one stream longer; the stream alone when the handle lost its chain.
+template <class Out, class T, class Src, class Step, class Last>
+auto chainStep(const PipelineDStream<T, Src, Step>& stream, Last last) {
+  using Result = PipelineDStream<Out, Src, ThenStep<T, Step, Last>>;
+  auto node = stepStream<Out>(stream.node(), last);
+  auto fusion = stream.fusion();
+  if (!fusion) return Result(std::move(node), nullptr);
+  auto longer = fusion->template then<T>(std::move(last), node);
+  return Result(std::move(node), std::move(longer));
+}
 
-  std::string paramsToString() const override { return params_; }
+/// What an operation on a stream ending a chain reads at each batch: the dataset chain replayed
+/// on the source's RDD (a PipelineRdd, so that the operation's shuffle runs the chain), unless
+/// the chain reads through its streams (chainReadsThrough) or the handle lost its chain: then
+/// the stream's own RDD, as StreamBatches.
+template <class T, class Src, class Step>
+struct ChainBatches {
+  std::shared_ptr<DStreamNode<T>> stream;
+  std::shared_ptr<const Fusion<DStreamNode<Src>, Step>> fusion;
 
- protected:
-  std::optional<Rdd<U>> compute(Time time) override {
-    if (!chainReadsThrough(fusion_->chain, time)) {
-      auto source = fusion_->source->getOrCompute(time);
-      if (!source) return std::nullopt;
-      Build build = fusion_->build;
-      return aggregate_(build(*source));
+  template <class Fn>
+  auto read(Time time, Fn&& fn) const {
+    if (fusion && !chainReadsThrough(fusion->chain, time)) {
+      std::optional<PipelineRdd<T, Src, Step>> chain;
+      if (auto source = fusion->source->getOrCompute(time)) {
+        chain.emplace(replayChain<T>(*source, fusion->step));
+      }
+      return fn(chain);
     }
-    auto rdd = parent_->getOrCompute(time);
-    if (!rdd) return std::nullopt;
-    return aggregate_(*rdd);
+    return fn(stream->getOrCompute(time));
   }
-
- private:
-  std::shared_ptr<DStreamNode<T>> parent_;
-  std::shared_ptr<const StreamFusion<Src, Build>> fusion_;
-  Aggregate aggregate_;
-  std::string params_;
 };
+
+template <class T>
+StreamBatches<T> batchesOf(const DStream<T>& stream) {
+  return StreamBatches<T>{stream.node()};
+}
+template <class T, class Src, class Step>
+ChainBatches<T, Src, Step> batchesOf(const PipelineDStream<T, Src, Step>& stream) {
+  return ChainBatches<T, Src, Step>{stream.node(), stream.fusion()};
+}
+
+/// f(batch, Time) -> a dataset, as a new stream; the batch is `stream`'s RDD, or when `stream`
+/// ends a chain, the chain on its source's RDD. f takes an Rdd<T> and a PipelineRdd alike.
+/// `params` for paramsToString() (for keyed operations, their partition count).
+template <class U, class H, class F>
+DStream<U> transformBatches(const H& stream, F f, std::string name, std::string params = {}) {
+  using Batches = decltype(batchesOf(stream));
+  return DStream<U>(std::make_shared<BatchesNode<U, Batches, F>>(
+      batchesOf(stream), std::move(f), std::move(name), std::move(params)));
+}
 
 }  // namespace detail
 

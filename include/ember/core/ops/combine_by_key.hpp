@@ -25,21 +25,11 @@ Rdd<std::pair<K, C>> combineShuffleWith(const std::shared_ptr<RddNode<std::pair<
 }
 
 /// The combining shuffle of a keyed aggregation whose aggregator updates combiners in place:
-/// create(V&&) -> C, mergeValue(C&, V&&), mergeCombiners(C&, C&&).
-template <class K, class V, class C, class Agg>
-Rdd<std::pair<K, C>> combineShuffle(const Rdd<std::pair<K, V>>& rdd, Agg agg, int partitions,
-                                    const char* op) {
-  return combineShuffleWith<K, V, C>(rdd.node(), NodeFeed<std::pair<K, V>>{rdd.node()},
-                                     std::move(agg), partitions, op);
-}
-
-/// The same on a fused chain: its map side runs the chain's steps straight into the combine.
-template <class K, class V, class C, class Agg, class Src, class Step>
-Rdd<std::pair<K, C>> combineShuffle(const PipelineRdd<std::pair<K, V>, Src, Step>& rdd, Agg agg,
-                                    int partitions, const char* op) {
-  using Feed = PipelineFeed<std::pair<K, V>, Src, Step>;
-  return combineShuffleWith<K, V, C>(rdd.node(), Feed{rdd.node(), rdd.fusion()}, std::move(agg),
-                                     partitions, op);
+/// create(V&&) -> C, mergeValue(C&, V&&), mergeCombiners(C&, C&&). On a fused chain (R a
+/// PipelineRdd) the map side runs the chain's steps straight into the combine.
+template <class K, class V, class C, class Agg, class R>
+Rdd<std::pair<K, C>> combineShuffle(const R& rdd, Agg agg, int partitions, const char* op) {
+  return combineShuffleWith<K, V, C>(rdd.node(), feedOf(rdd), std::move(agg), partitions, op);
 }
 
 template <class Create, class MergeValue, class MergeCombiners>

@@ -1,10 +1,12 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <utility>
 #include <vector>
 
 #include "ember/core/partitioner.hpp"
+#include "ember/core/pipeline.hpp"
 #include "ember/core/rdd.hpp"
 #include "ember/core/shuffle.hpp"
 
@@ -41,35 +43,62 @@ class GroupedNode final : public RddNode<std::pair<K, std::vector<V>>> {
   std::shared_ptr<ShuffleDependency<K, V>> dep_;
 };
 
-template <class K, class V>
-std::shared_ptr<ShuffleDependency<K, V>> plainHashShuffle(
-    const std::shared_ptr<RddNode<std::pair<K, V>>>& parent, int partitions) {
+/// The plain hash shuffle of a dataset of pairs, or of a chain of them (its steps then run
+/// straight into the map side's buckets).
+template <class R>
+auto plainHashShuffle(const R& rdd, int partitions) {
+  using K = KeyOf<typename R::value_type>;
+  using V = ValueOf<typename R::value_type>;
   using Part = HashPartitioner<K>;
-  return std::make_shared<PlainShuffle<K, V, Part>>(parent, Part{std::max(1, partitions)},
-                                                    partitions, parent->engine().newShuffleId());
+  using Feed = decltype(feedOf(rdd));
+  return std::shared_ptr<ShuffleDependency<K, V>>(std::make_shared<PlainShuffle<K, V, Part, Feed>>(
+      rdd.node(), feedOf(rdd), Part{std::max(1, partitions)}, partitions,
+      rdd.node()->engine().newShuffleId()));
+}
+
+// groupByKey and partitionBy, for Rdd and PipelineRdd alike (R is either).
+
+template <class R>
+auto groupByKeyOf(const R& rdd, std::optional<int> numPartitions) {
+  using T = typename R::value_type;
+  EMBER_REQUIRE_PAIR(T, "groupByKey");
+  using K = KeyOf<T>;
+  using V = ValueOf<T>;
+  int partitions = resolvePartitions("groupByKey", numPartitions, rdd.node()->engine(),
+                                     {rdd.getNumPartitions()});
+  return Rdd<std::pair<K, std::vector<V>>>(
+      std::make_shared<GroupedNode<K, V>>(plainHashShuffle(rdd, partitions)));
+}
+
+template <class R>
+auto partitionByOf(const R& rdd, int numPartitions) {
+  using T = typename R::value_type;
+  EMBER_REQUIRE_PAIR(T, "partitionBy");
+  checkPartitions("partitionBy", numPartitions);
+  return Rdd<T>(std::make_shared<ShuffledNode<KeyOf<T>, ValueOf<T>>>(
+      plainHashShuffle(rdd, numPartitions), "partitionBy"));
 }
 
 }  // namespace detail
 
 template <class T>
 auto Rdd<T>::groupByKey(std::optional<int> numPartitions) const {
-  EMBER_REQUIRE_PAIR(T, "groupByKey");
-  using K = detail::KeyOf<T>;
-  using V = detail::ValueOf<T>;
-  int partitions =
-      detail::resolvePartitions("groupByKey", numPartitions, node_->engine(), {getNumPartitions()});
-  return Rdd<std::pair<K, std::vector<V>>>(std::make_shared<detail::GroupedNode<K, V>>(
-      detail::plainHashShuffle<K, V>(node_, partitions)));
+  return detail::groupByKeyOf(*this, numPartitions);
 }
 
 template <class T>
 auto Rdd<T>::partitionBy(int numPartitions) const {
-  EMBER_REQUIRE_PAIR(T, "partitionBy");
-  using K = detail::KeyOf<T>;
-  using V = detail::ValueOf<T>;
-  detail::checkPartitions("partitionBy", numPartitions);
-  return Rdd<T>(std::make_shared<detail::ShuffledNode<K, V>>(
-      detail::plainHashShuffle<K, V>(node_, numPartitions), "partitionBy"));
+  return detail::partitionByOf(*this, numPartitions);
+}
+
+template <class T, class Src, class Step>
+auto PipelineRdd<T, Src, Step>::groupByKey(std::optional<int> numPartitions) const {
+  return detail::groupByKeyOf(*this, numPartitions);
+}
+
+template <class T, class Src, class Step>
+auto PipelineRdd<T, Src, Step>::partitionBy(int numPartitions) const {
+  return detail::partitionByOf(*this, numPartitions);
 }
 
 }  // namespace ember

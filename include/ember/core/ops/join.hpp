@@ -73,6 +73,18 @@ void emitJoined(std::pair<K, std::pair<std::vector<V>, std::vector<W>>>& group,
   }
 }
 
+/// cogroup of a dataset of pairs, or of a chain of them (whose steps then run straight into the
+/// shuffle's map side), with `other`, into `partitions` partitions.
+template <class R, class W>
+auto cogroupOf(const R& rdd, const Rdd<std::pair<KeyOf<typename R::value_type>, W>>& other,
+               int partitions) {
+  using K = KeyOf<typename R::value_type>;
+  using V = ValueOf<typename R::value_type>;
+  return Rdd<std::pair<K, std::pair<std::vector<V>, std::vector<W>>>>(
+      std::make_shared<CoGroupedNode<K, V, W>>(plainHashShuffle(rdd, partitions),
+                                               plainHashShuffle(other, partitions)));
+}
+
 }  // namespace detail
 
 template <class T>
@@ -80,14 +92,9 @@ template <class W>
 auto Rdd<T>::cogroup(const Rdd<std::pair<detail::KeyOf<T>, W>>& other,
                      std::optional<int> numPartitions) const {
   EMBER_REQUIRE_PAIR(T, "cogroup");
-  using K = detail::KeyOf<T>;
-  using V = detail::ValueOf<T>;
   int partitions = detail::resolvePartitions("cogroup", numPartitions, node_->engine(),
                                              {getNumPartitions(), other.getNumPartitions()});
-  auto left = detail::plainHashShuffle<K, V>(node_, partitions);
-  auto right = detail::plainHashShuffle<K, W>(other.node(), partitions);
-  return Rdd<std::pair<K, std::pair<std::vector<V>, std::vector<W>>>>(
-      std::make_shared<detail::CoGroupedNode<K, V, W>>(std::move(left), std::move(right)));
+  return detail::cogroupOf(*this, other, partitions);
 }
 
 #define EMBER_DEFINE_JOIN(NAME, LEFT_OUTER, RIGHT_OUTER)                   \

@@ -59,6 +59,7 @@ namespace detail {
 /// map: one output per input.
 template <class F>
 struct MapStep {
+  static constexpr const char* kOp = "map";
   F f;
   template <class X>
   static constexpr bool kReadsConst =
@@ -72,6 +73,7 @@ struct MapStep {
 /// flatMap whose function returns an iterable.
 template <class F>
 struct FlatMapStep {
+  static constexpr const char* kOp = "flatMap";
   F f;
   template <class X>
   static constexpr bool kReadsConst = MapStep<F>::template kReadsConst<X>;
@@ -85,6 +87,7 @@ struct FlatMapStep {
 /// flatMap's emitter form.
 template <class U, class F>
 struct EmitStep {
+  static constexpr const char* kOp = "flatMap";
   F f;
   template <class X>
   static constexpr bool kReadsConst = true;
@@ -102,6 +105,7 @@ struct EmitStep {
 
 template <class F>
 struct FilterStep {
+  static constexpr const char* kOp = "filter";
   F f;
   template <class X>
   static constexpr bool kReadsConst = true;
@@ -182,50 +186,66 @@ class PartitionFunctionNode final : public RddNode<Out> {
   const char* op_;
 };
 
+// map, flatMap and filter, defined once for every handle (H): an Rdd or a DStream starts a chain,
+// a PipelineRdd or a PipelineDStream extends its own (chainStep, here and in
+// streaming/pipeline_dstream.hpp).
+
+template <class H, class F>
+auto mapOf(const H& handle, F f) {
+  using T = typename H::value_type;
+  auto step = mapStep<T>(std::move(f));
+  return chainStep<MoveResult<F, T>>(handle, std::move(step));
+}
+
+template <class U, class H, class F>
+auto flatMapOf(const H& handle, F f) {
+  using T = typename H::value_type;
+  auto step = flatMapStep<T, U>(std::move(f));
+  return chainStep<typename FlatMapOutput<T, U, F>::type>(handle, std::move(step));
+}
+
+template <class H, class F>
+auto filterOf(const H& handle, F f) {
+  using T = typename H::value_type;
+  return chainStep<T>(handle, filterStep<T>(std::move(f)));
+}
+
 }  // namespace detail
 
 template <class T>
 template <class F>
 auto Rdd<T>::map(F f) const {
-  auto step = detail::mapStep<T>(std::move(f));
-  using U = detail::MoveResult<F, T>;
-  return detail::startPipeline<U>(node_, std::move(step), "map");
+  return detail::mapOf(*this, std::move(f));
 }
 
 template <class T>
 template <class U, class F>
 auto Rdd<T>::flatMap(F f) const {
-  auto step = detail::flatMapStep<T, U>(std::move(f));
-  using V = typename detail::FlatMapOutput<T, U, F>::type;
-  return detail::startPipeline<V>(node_, std::move(step), "flatMap");
+  return detail::flatMapOf<U>(*this, std::move(f));
 }
 
 template <class T>
 template <class F>
 auto Rdd<T>::filter(F f) const {
-  return detail::startPipeline<T>(node_, detail::filterStep<T>(std::move(f)), "filter");
+  return detail::filterOf(*this, std::move(f));
 }
 
 template <class T, class Src, class Step>
 template <class F>
 auto PipelineRdd<T, Src, Step>::map(F f) const {
-  auto step = detail::mapStep<T>(std::move(f));
-  using U = detail::MoveResult<F, T>;
-  return detail::extendPipeline<U>(*this, std::move(step), "map");
+  return detail::mapOf(*this, std::move(f));
 }
 
 template <class T, class Src, class Step>
 template <class U, class F>
 auto PipelineRdd<T, Src, Step>::flatMap(F f) const {
-  auto step = detail::flatMapStep<T, U>(std::move(f));
-  using V = typename detail::FlatMapOutput<T, U, F>::type;
-  return detail::extendPipeline<V>(*this, std::move(step), "flatMap");
+  return detail::flatMapOf<U>(*this, std::move(f));
 }
 
 template <class T, class Src, class Step>
 template <class F>
 auto PipelineRdd<T, Src, Step>::filter(F f) const {
-  return detail::extendPipeline<T>(*this, detail::filterStep<T>(std::move(f)), "filter");
+  return detail::filterOf(*this, std::move(f));
 }
 
 template <class T>

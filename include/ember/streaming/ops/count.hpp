@@ -41,10 +41,27 @@ DStream<T> DStream<T>::reduce(F f) const {
       "reduce");
 }
 
+namespace detail {
+
+/// countByValue of a stream or a chain: a (value, 1) step and reduceByKey, fused.
+template <class H>
+auto streamCountByValue(const H& stream, std::optional<int> numPartitions) {
+  using T = typename H::value_type;
+  using P = std::pair<T, std::int64_t>;
+  return stream.map([](T x) { return P(std::move(x), 1); })
+      .reduceByKey(std::plus<>{}, numPartitions);
+}
+
+}  // namespace detail
+
 template <class T>
 auto DStream<T>::countByValue(std::optional<int> numPartitions) const {
-  using P = std::pair<T, std::int64_t>;
-  return map([](T x) { return P(std::move(x), 1); }).reduceByKey(std::plus<>{}, numPartitions);
+  return detail::streamCountByValue(*this, numPartitions);
+}
+
+template <class T, class Src, class Step>
+auto PipelineDStream<T, Src, Step>::countByValue(std::optional<int> numPartitions) const {
+  return detail::streamCountByValue(*this, numPartitions);
 }
 
 }  // namespace ember

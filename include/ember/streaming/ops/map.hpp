@@ -10,64 +10,44 @@
 
 namespace ember {
 
+// map, flatMap and filter are the dataset operators' (detail::mapOf, ..., core/ops/map.hpp): each
+// stream applies the operator's step to its parent's RDD, and the chain composes the same steps
+// as a dataset chain does (detail::chainStep, streaming/pipeline_dstream.hpp).
+
 template <class T>
 template <class F>
 auto DStream<T>::map(F f) const {
-  using U = detail::MoveResult<F, T>;
-  auto op = [f](const auto& rdd) { return rdd.map(f); };
-  auto stream = detail::makeTransformed<U>(
-      node_, [op](const Rdd<T>& rdd, Time) { return op(rdd); }, "map");
-  return detail::startStreamPipeline(stream, node_, op);
+  return detail::mapOf(*this, std::move(f));
 }
 
 template <class T>
 template <class U, class F>
 auto DStream<T>::flatMap(F f) const {
-  using R = decltype(std::declval<Rdd<T>>().template flatMap<U>(f));
-  using V = typename detail::RddElement<R>::type;
-  auto op = [f](const auto& rdd) { return rdd.template flatMap<U>(f); };
-  auto stream = detail::makeTransformed<V>(
-      node_, [op](const Rdd<T>& rdd, Time) { return op(rdd); }, "flatMap");
-  return detail::startStreamPipeline(stream, node_, op);
+  return detail::flatMapOf<U>(*this, std::move(f));
 }
 
 template <class T>
 template <class F>
 auto DStream<T>::filter(F f) const {
-  auto op = [f](const auto& rdd) { return rdd.filter(f); };
-  auto stream = detail::makeTransformed<T>(
-      node_, [op](const Rdd<T>& rdd, Time) { return op(rdd); }, "filter");
-  return detail::startStreamPipeline(stream, node_, op);
+  return detail::filterOf(*this, std::move(f));
 }
 
-template <class T, class Src, class Build>
+template <class T, class Src, class Step>
 template <class F>
-auto PipelineDStream<T, Src, Build>::map(F f) const {
-  using U = detail::MoveResult<F, T>;
-  auto op = [f](const auto& rdd) { return rdd.map(f); };
-  auto stream = detail::makeTransformed<U>(
-      this->node(), [op](const Rdd<T>& rdd, Time) { return op(rdd); }, "map");
-  return detail::extendStreamPipeline(stream, *this, op);
+auto PipelineDStream<T, Src, Step>::map(F f) const {
+  return detail::mapOf(*this, std::move(f));
 }
 
-template <class T, class Src, class Build>
+template <class T, class Src, class Step>
 template <class U, class F>
-auto PipelineDStream<T, Src, Build>::flatMap(F f) const {
-  using R = decltype(std::declval<Rdd<T>>().template flatMap<U>(f));
-  using V = typename detail::RddElement<R>::type;
-  auto op = [f](const auto& rdd) { return rdd.template flatMap<U>(f); };
-  auto stream = detail::makeTransformed<V>(
-      this->node(), [op](const Rdd<T>& rdd, Time) { return op(rdd); }, "flatMap");
-  return detail::extendStreamPipeline(stream, *this, op);
+auto PipelineDStream<T, Src, Step>::flatMap(F f) const {
+  return detail::flatMapOf<U>(*this, std::move(f));
 }
 
-template <class T, class Src, class Build>
+template <class T, class Src, class Step>
 template <class F>
-auto PipelineDStream<T, Src, Build>::filter(F f) const {
-  auto op = [f](const auto& rdd) { return rdd.filter(f); };
-  auto stream = detail::makeTransformed<T>(
-      this->node(), [op](const Rdd<T>& rdd, Time) { return op(rdd); }, "filter");
-  return detail::extendStreamPipeline(stream, *this, op);
+auto PipelineDStream<T, Src, Step>::filter(F f) const {
+  return detail::filterOf(*this, std::move(f));
 }
 
 template <class T>

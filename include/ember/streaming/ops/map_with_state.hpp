@@ -16,6 +16,7 @@
 #include "ember/streaming/dstream.hpp"
 #include "ember/streaming/ops/pair.hpp"
 #include "ember/streaming/ops/transform.hpp"
+#include "ember/streaming/pipeline_dstream.hpp"
 #include "ember/streaming/state.hpp"
 #include "ember/streaming/state_map.hpp"
 #include "ember/streaming/state_spec.hpp"
@@ -171,15 +172,17 @@ class MapWithStateRddNode final : public RddNode<MapWithStateRecord<K, S, U>> {
 /// The stream of state datasets behind mapWithState (Spark's InternalMapWithStateDStream). Each
 /// RDD is built on the previous batch's, which is cut from its lineage once cached; RDDs are
 /// persisted MEMORY_ONLY so the function runs once per batch whatever reads the outputs.
-template <class K, class V, class S, class U>
+/// `Batches` reads the parent's batch (StreamBatches), or a chain's (ChainBatches): the batch's
+/// partitioning shuffle then runs the chain on its map side.
+template <class K, class V, class S, class U, class Batches>
 class MapWithStateNode final : public DStreamNode<MapWithStateRecord<K, S, U>> {
  public:
   using Record = MapWithStateRecord<K, S, U>;
 
-  MapWithStateNode(std::shared_ptr<DStreamNode<std::pair<K, V>>> parent,
-                   const StateSpec<K, V, S, U>& spec, int partitions)
-      : DStreamNode<Record>(parent->context(), {parent}, "InternalMapWithStateDStream"),
-        parent_(std::move(parent)),
+  MapWithStateNode(Batches batches, const StateSpec<K, V, S, U>& spec, int partitions)
+      : DStreamNode<Record>(batches.stream->context(), {batches.stream},
+                            "InternalMapWithStateDStream"),
+        batches_(std::move(batches)),
         f_(spec.getFunction()),
         timeout_(spec.getTimeoutInterval()),
         partitions_(partitions),
@@ -201,10 +204,11 @@ class MapWithStateNode final : public DStreamNode<MapWithStateRecord<K, S, U>> {
     std::optional<Rdd<Record>> prev;
     if (prev_time > this->zeroTime()) prev = this->getOrComputeDetached(prev_time);
     std::shared_ptr<RddNode<Record>> prev_node = prev ? prev->node() : initialState(time);
-    Engine engine = this->context().sparkContext();
-    std::optional<Rdd<std::pair<K, V>>> data = parent_->getOrCompute(time);
-    if (!data) data = engine.template emptyRDD<std::pair<K, V>>();
-    auto partitioned = data->partitionBy(partitions_);
+    auto partitioned = batches_.read(time, [&](const auto& data) {
+      if (data) return data->partitionBy(partitions_);
+      return this->context().sparkContext().template emptyRDD<std::pair<K, V>>().partitionBy(
+          partitions_);
+    });
     std::optional<std::int64_t> threshold;
     if (timeout_) threshold = (time - *timeout_).milliseconds();
     // The versions this stream's remembered RDDs were made at, and the one before the oldest
@@ -243,7 +247,7 @@ class MapWithStateNode final : public DStreamNode<MapWithStateRecord<K, S, U>> {
         (first - this->slideDuration()).milliseconds(), first.milliseconds(), timeout_.has_value());
   }
 
-  std::shared_ptr<DStreamNode<std::pair<K, V>>> parent_;
+  Batches batches_;
   std::shared_ptr<const MappingFunction<K, V, S, U>> f_;
   std::optional<Duration> timeout_;
   int partitions_;
@@ -286,23 +290,28 @@ class MapWithStateDStream : public DStream<U> {
   std::shared_ptr<detail::DStreamNode<Record>> internal_;
 };
 
-template <class T>
-template <class K, class V, class S, class U>
-MapWithStateDStream<K, V, S, U> DStream<T>::mapWithState(const StateSpec<K, V, S, U>& spec) const {
-  static_assert(std::is_same_v<T, std::pair<K, V>>,
+namespace detail {
+
+/// mapWithState of a stream or a chain.
+template <class K, class V, class S, class U, class H>
+MapWithStateDStream<K, V, S, U> streamMapWithState(const H& stream,
+                                                   const StateSpec<K, V, S, U>& spec) {
+  static_assert(std::is_same_v<typename H::value_type, std::pair<K, V>>,
                 "mapWithState: a DStream<std::pair<K, V>> takes a StateSpec<K, V, S, U> with the "
                 "same K and V");
-  int partitions = detail::streamingPartitions("mapWithState", spec.getNumPartitions(), context());
+  int partitions = streamingPartitions("mapWithState", spec.getNumPartitions(), stream.context());
   if (const auto& initial = spec.getInitialStateRDD();
-      initial && initial->node()->engineState() != context().sparkContext().state()) {
+      initial && initial->node()->engineState() != stream.context().sparkContext().state()) {
     throw IllegalArgumentError(
         "mapWithState: the initial state dataset belongs to another engine than the streaming "
         "context's (make it with ssc.sparkContext())");
   }
-  using Record = detail::MapWithStateRecord<K, S, U>;
-  auto internal = std::make_shared<detail::MapWithStateNode<K, V, S, U>>(node_, spec, partitions);
-  auto mapped = detail::makeTransformed<U>(
-      std::shared_ptr<detail::DStreamNode<Record>>(internal),
+  using Record = MapWithStateRecord<K, S, U>;
+  using Batches = decltype(batchesOf(stream));
+  auto internal =
+      std::make_shared<MapWithStateNode<K, V, S, U, Batches>>(batchesOf(stream), spec, partitions);
+  auto mapped = makeTransformed<U>(
+      std::shared_ptr<DStreamNode<Record>>(internal),
       [](const Rdd<Record>& rdd, Time) {
         return rdd.template flatMap<U>([](const Record& record, auto emit) {
           for (const U& u : record.mappedData) emit(u);
@@ -310,6 +319,21 @@ MapWithStateDStream<K, V, S, U> DStream<T>::mapWithState(const StateSpec<K, V, S
       },
       "MapWithStateDStream");
   return MapWithStateDStream<K, V, S, U>(std::move(mapped), std::move(internal));
+}
+
+}  // namespace detail
+
+template <class T>
+template <class K, class V, class S, class U>
+MapWithStateDStream<K, V, S, U> DStream<T>::mapWithState(const StateSpec<K, V, S, U>& spec) const {
+  return detail::streamMapWithState(*this, spec);
+}
+
+template <class T, class Src, class Step>
+template <class K, class V, class S, class U>
+MapWithStateDStream<K, V, S, U> PipelineDStream<T, Src, Step>::mapWithState(
+    const StateSpec<K, V, S, U>& spec) const {
+  return detail::streamMapWithState(*this, spec);
 }
 
 }  // namespace ember

@@ -1,7 +1,9 @@
 #pragma once
 
 #include <optional>
+#include <type_traits>
 #include <utility>
+#include <vector>
 
 #include "ember/core/ops/combine_by_key.hpp"
 #include "ember/core/ops/group_by_key.hpp"
@@ -15,40 +17,67 @@ namespace detail {
 /// Spark Streaming's default for keyed operations: the engine's default parallelism.
 int streamingPartitions(const char* operation, std::optional<int> numPartitions,
                         StreamingContext& ssc);
+
+// The keyed aggregations of a stream (H, a DStream or a PipelineDStream): the dataset operation on
+// each batch, which on a chain's batch runs the chain into its map-side combine or buckets.
+
+template <class H, class F>
+auto streamReduceByKey(const H& stream, F f, std::optional<int> numPartitions) {
+  using T = typename H::value_type;
+  EMBER_REQUIRE_PAIR(T, "reduceByKey");
+  int n = streamingPartitions("reduceByKey", numPartitions, stream.context());
+  return transformBatches<T>(
+      stream, [f, n](const auto& rdd, Time) { return rdd.reduceByKey(f, n); }, "reduceByKey",
+      partitionsParam(n));
+}
+
+template <class H>
+auto streamGroupByKey(const H& stream, std::optional<int> numPartitions) {
+  using T = typename H::value_type;
+  EMBER_REQUIRE_PAIR(T, "groupByKey");
+  using U = std::pair<KeyOf<T>, std::vector<ValueOf<T>>>;
+  int n = streamingPartitions("groupByKey", numPartitions, stream.context());
+  return transformBatches<U>(
+      stream, [n](const auto& rdd, Time) { return rdd.groupByKey(n); }, "groupByKey",
+      partitionsParam(n));
+}
+
+template <class H, class Create, class MergeValue, class MergeCombiners>
+auto streamCombineByKey(const H& stream, Create createCombiner, MergeValue mergeValue,
+                        MergeCombiners mergeCombiners, std::optional<int> numPartitions) {
+  using T = typename H::value_type;
+  EMBER_REQUIRE_PAIR(T, "combineByKey");
+  int n = streamingPartitions("combineByKey", numPartitions, stream.context());
+  auto g = [=](const auto& rdd, Time) {
+    return rdd.combineByKey(createCombiner, mergeValue, mergeCombiners, n);
+  };
+  using R = std::invoke_result_t<decltype(g)&, const Rdd<T>&, Time>;
+  return transformBatches<typename RddElement<R>::type>(stream, g, "combineByKey",
+                                                        partitionsParam(n));
+}
+
 }  // namespace detail
 
 template <class T>
 template <class F>
 auto DStream<T>::reduceByKey(F f, std::optional<int> numPartitions) const {
-  EMBER_REQUIRE_PAIR(T, "reduceByKey");
-  int n = detail::streamingPartitions("reduceByKey", numPartitions, context());
-  return detail::makeTransformed<T>(
-      node_, [f, n](const Rdd<T>& rdd, Time) { return rdd.reduceByKey(f, n); }, "reduceByKey",
-      detail::partitionsParam(n));
+  return detail::streamReduceByKey(*this, std::move(f), numPartitions);
 }
 
-template <class T, class Src, class Build>
+template <class T, class Src, class Step>
 template <class F>
-auto PipelineDStream<T, Src, Build>::reduceByKey(F f, std::optional<int> numPartitions) const {
-  EMBER_REQUIRE_PAIR(T, "reduceByKey");
-  auto chain = this->fusion();
-  if (!chain) return DStream<T>::reduceByKey(std::move(f), numPartitions);
-  int n = detail::streamingPartitions("reduceByKey", numPartitions, this->context());
-  auto aggregate = [f, n](const auto& rdd) -> Rdd<T> { return rdd.reduceByKey(f, n); };
-  return DStream<T>(
-      std::make_shared<detail::FusedAggregateNode<T, T, Src, Build, decltype(aggregate)>>(
-          this->node(), std::move(chain), std::move(aggregate), "reduceByKey",
-          detail::partitionsParam(n)));
+auto PipelineDStream<T, Src, Step>::reduceByKey(F f, std::optional<int> numPartitions) const {
+  return detail::streamReduceByKey(*this, std::move(f), numPartitions);
 }
 
 template <class T>
 auto DStream<T>::groupByKey(std::optional<int> numPartitions) const {
-  EMBER_REQUIRE_PAIR(T, "groupByKey");
-  using U = std::pair<detail::KeyOf<T>, std::vector<detail::ValueOf<T>>>;
-  int n = detail::streamingPartitions("groupByKey", numPartitions, context());
-  return detail::makeTransformed<U>(
-      node_, [n](const Rdd<T>& rdd, Time) { return rdd.groupByKey(n); }, "groupByKey",
-      detail::partitionsParam(n));
+  return detail::streamGroupByKey(*this, numPartitions);
+}
+
+template <class T, class Src, class Step>
+auto PipelineDStream<T, Src, Step>::groupByKey(std::optional<int> numPartitions) const {
+  return detail::streamGroupByKey(*this, numPartitions);
 }
 
 template <class T>
@@ -56,14 +85,17 @@ template <class Create, class MergeValue, class MergeCombiners>
 auto DStream<T>::combineByKey(Create createCombiner, MergeValue mergeValue,
                               MergeCombiners mergeCombiners,
                               std::optional<int> numPartitions) const {
-  EMBER_REQUIRE_PAIR(T, "combineByKey");
-  int n = detail::streamingPartitions("combineByKey", numPartitions, context());
-  auto g = [=](const Rdd<T>& rdd, Time) {
-    return rdd.combineByKey(createCombiner, mergeValue, mergeCombiners, n);
-  };
-  using R = std::invoke_result_t<decltype(g)&, const Rdd<T>&, Time>;
-  return detail::makeTransformed<typename detail::RddElement<R>::type>(node_, g, "combineByKey",
-                                                                       detail::partitionsParam(n));
+  return detail::streamCombineByKey(*this, std::move(createCombiner), std::move(mergeValue),
+                                    std::move(mergeCombiners), numPartitions);
+}
+
+template <class T, class Src, class Step>
+template <class Create, class MergeValue, class MergeCombiners>
+auto PipelineDStream<T, Src, Step>::combineByKey(Create createCombiner, MergeValue mergeValue,
+                                                 MergeCombiners mergeCombiners,
+                                                 std::optional<int> numPartitions) const {
+  return detail::streamCombineByKey(*this, std::move(createCombiner), std::move(mergeValue),
+                                    std::move(mergeCombiners), numPartitions);
 }
 
 template <class T>

@@ -237,35 +237,85 @@ class ReducedWindowedNode final : public DStreamNode<std::pair<K, V>> {
   P filter_;
 };
 
+/// reduceByKeyAndWindow with an inverse function, of a stream or a chain: the reduced batches (on
+/// a chain, the chain fused into each batch's map-side combine) enter and leave each window.
+template <class H, class F, class G, class P>
+auto streamReduceByKeyAndWindow(const H& stream, F f, G invF, Duration windowDuration,
+                                Duration slideDuration, std::optional<int> numPartitions,
+                                P filterFunc) {
+  using T = typename H::value_type;
+  EMBER_REQUIRE_PAIR(T, "reduceByKeyAndWindow");
+  using K = KeyOf<T>;
+  using V = ValueOf<T>;
+  int n = streamingPartitions("reduceByKeyAndWindow", numPartitions, stream.context());
+  DStream<T> reduced = stream.reduceByKey(f, n);
+  return DStream<T>(std::make_shared<ReducedWindowedNode<K, V, F, G, P>>(
+      stream.node(), reduced.node(), windowDuration, slideDuration, n, std::move(f),
+      std::move(invF), std::move(filterFunc)));
+}
+
+/// countByValueAndWindow of a stream or a chain: a (value, 1) step and the incremental window.
+template <class H>
+auto streamCountByValueAndWindow(const H& stream, Duration windowDuration, Duration slideDuration,
+                                 std::optional<int> numPartitions) {
+  using P = std::pair<typename H::value_type, std::int64_t>;
+  return stream.map([](typename H::value_type x) { return P(std::move(x), 1); })
+      .reduceByKeyAndWindow(std::plus<>{}, std::minus<>{}, windowDuration, slideDuration,
+                            numPartitions, [](const P& kv) { return kv.second != 0; });
+}
+
 }  // namespace detail
 
 template <class T>
 template <class F, detail::InverseReduceFor<T> G>
 auto DStream<T>::reduceByKeyAndWindow(F f, G invF, Duration windowDuration, Duration slideDuration,
                                       std::optional<int> numPartitions) const {
-  return reduceByKeyAndWindow(f, invF, windowDuration, slideDuration, numPartitions,
-                              detail::KeepAll{});
+  return detail::streamReduceByKeyAndWindow(*this, std::move(f), std::move(invF), windowDuration,
+                                            slideDuration, numPartitions, detail::KeepAll{});
 }
 
 template <class T>
 template <class F, class G, detail::FilterFor<T> P>
 auto DStream<T>::reduceByKeyAndWindow(F f, G invF, Duration windowDuration, Duration slideDuration,
                                       P filterFunc) const {
-  return reduceByKeyAndWindow(f, invF, windowDuration, slideDuration, std::nullopt, filterFunc);
+  return detail::streamReduceByKeyAndWindow(*this, std::move(f), std::move(invF), windowDuration,
+                                            slideDuration, std::nullopt, std::move(filterFunc));
 }
 
 template <class T>
 template <class F, class G, detail::FilterFor<T> P>
 auto DStream<T>::reduceByKeyAndWindow(F f, G invF, Duration windowDuration, Duration slideDuration,
                                       std::optional<int> numPartitions, P filterFunc) const {
-  EMBER_REQUIRE_PAIR(T, "reduceByKeyAndWindow");
-  using K = detail::KeyOf<T>;
-  using V = detail::ValueOf<T>;
-  int n = detail::streamingPartitions("reduceByKeyAndWindow", numPartitions, context());
-  DStream<T> reduced = reduceByKey(f, n);
-  return DStream<T>(std::make_shared<detail::ReducedWindowedNode<K, V, F, G, P>>(
-      node_, reduced.node(), windowDuration, slideDuration, n, std::move(f), std::move(invF),
-      std::move(filterFunc)));
+  return detail::streamReduceByKeyAndWindow(*this, std::move(f), std::move(invF), windowDuration,
+                                            slideDuration, numPartitions, std::move(filterFunc));
+}
+
+template <class T, class Src, class Step>
+template <class F, detail::InverseReduceFor<T> G>
+auto PipelineDStream<T, Src, Step>::reduceByKeyAndWindow(F f, G invF, Duration windowDuration,
+                                                         Duration slideDuration,
+                                                         std::optional<int> numPartitions) const {
+  return detail::streamReduceByKeyAndWindow(*this, std::move(f), std::move(invF), windowDuration,
+                                            slideDuration, numPartitions, detail::KeepAll{});
+}
+
+template <class T, class Src, class Step>
+template <class F, class G, detail::FilterFor<T> P>
+auto PipelineDStream<T, Src, Step>::reduceByKeyAndWindow(F f, G invF, Duration windowDuration,
+                                                         Duration slideDuration,
+                                                         P filterFunc) const {
+  return detail::streamReduceByKeyAndWindow(*this, std::move(f), std::move(invF), windowDuration,
+                                            slideDuration, std::nullopt, std::move(filterFunc));
+}
+
+template <class T, class Src, class Step>
+template <class F, class G, detail::FilterFor<T> P>
+auto PipelineDStream<T, Src, Step>::reduceByKeyAndWindow(F f, G invF, Duration windowDuration,
+                                                         Duration slideDuration,
+                                                         std::optional<int> numPartitions,
+                                                         P filterFunc) const {
+  return detail::streamReduceByKeyAndWindow(*this, std::move(f), std::move(invF), windowDuration,
+                                            slideDuration, numPartitions, std::move(filterFunc));
 }
 
 template <class T>
@@ -288,10 +338,14 @@ DStream<std::int64_t> DStream<T>::countByWindow(Duration windowDuration,
 template <class T>
 auto DStream<T>::countByValueAndWindow(Duration windowDuration, Duration slideDuration,
                                        std::optional<int> numPartitions) const {
-  using P = std::pair<T, std::int64_t>;
-  return map([](T x) { return P(std::move(x), 1); })
-      .reduceByKeyAndWindow(std::plus<>{}, std::minus<>{}, windowDuration, slideDuration,
-                            numPartitions, [](const P& kv) { return kv.second != 0; });
+  return detail::streamCountByValueAndWindow(*this, windowDuration, slideDuration, numPartitions);
+}
+
+template <class T, class Src, class Step>
+auto PipelineDStream<T, Src, Step>::countByValueAndWindow(Duration windowDuration,
+                                                          Duration slideDuration,
+                                                          std::optional<int> numPartitions) const {
+  return detail::streamCountByValueAndWindow(*this, windowDuration, slideDuration, numPartitions);
 }
 
 }  // namespace ember

@@ -26,15 +26,28 @@ struct RddElement<PipelineRdd<U, Src, Step>> {
   using type = U;
 };
 
-/// A stream whose RDD at each time is a function of its parent's RDD then (Spark's
+/// What a stream reads of its parent at each batch: `read(time, fn)` calls fn with the parent's
+/// RDD then (std::nullopt for times it has none) and returns what fn returns. Streams that end a
+/// chain read the chain instead (ChainBatches, streaming/pipeline_dstream.hpp).
+template <class T>
+struct StreamBatches {
+  std::shared_ptr<DStreamNode<T>> stream;
+
+  template <class Fn>
+  auto read(Time time, Fn&& fn) const {
+    return fn(stream->getOrCompute(time));
+  }
+};
+
+/// A stream whose RDD at each time is a function of its parent's batch then (Spark's
 /// MappedDStream, FilteredDStream, ..., TransformedDStream with one parent). Nothing for times
 /// the parent has nothing.
-template <class T, class U, class F>
-class TransformedNode final : public DStreamNode<U> {
+template <class U, class Batches, class F>
+class BatchesNode final : public DStreamNode<U> {
  public:
-  TransformedNode(std::shared_ptr<DStreamNode<T>> parent, F f, std::string name, std::string params)
-      : DStreamNode<U>(parent->context(), {parent}, std::move(name)),
-        parent_(std::move(parent)),
+  BatchesNode(Batches batches, F f, std::string name, std::string params)
+      : DStreamNode<U>(batches.stream->context(), {batches.stream}, std::move(name)),
+        batches_(std::move(batches)),
         f_(std::move(f)),
         params_(std::move(params)) {}
 
@@ -42,29 +55,33 @@ class TransformedNode final : public DStreamNode<U> {
 
  protected:
   std::optional<Rdd<U>> compute(Time time) override {
-    auto rdd = parent_->getOrCompute(time);
-    if (!rdd) return std::nullopt;
-    return f_(*rdd, time);
+    return batches_.read(time, [&](const auto& batch) -> std::optional<Rdd<U>> {
+      if (!batch) return std::nullopt;
+      return Rdd<U>(f_(*batch, time));
+    });
   }
 
  private:
-  std::shared_ptr<DStreamNode<T>> parent_;
+  Batches batches_;
   F f_;
   std::string params_;
 };
+
+template <class T, class U, class F>
+using TransformedNode = BatchesNode<U, StreamBatches<T>, F>;
+
+/// "numPartitions <n>", the parameter of keyed operations.
+inline std::string partitionsParam(int n) {
+  return "numPartitions " + std::to_string(n);
+}
 
 /// f(Rdd<T>, Time) -> Rdd<U>, as a new stream; `params` for paramsToString() (for keyed
 /// operations, their partition count).
 template <class U, class T, class F>
 DStream<U> makeTransformed(const std::shared_ptr<DStreamNode<T>>& parent, F f, std::string name,
                            std::string params = {}) {
-  return DStream<U>(std::make_shared<TransformedNode<T, U, F>>(parent, std::move(f),
-                                                               std::move(name), std::move(params)));
-}
-
-/// "numPartitions <n>", the parameter of keyed operations.
-inline std::string partitionsParam(int n) {
-  return "numPartitions " + std::to_string(n);
+  return DStream<U>(std::make_shared<TransformedNode<T, U, F>>(
+      StreamBatches<T>{parent}, std::move(f), std::move(name), std::move(params)));
 }
 
 /// Throws IllegalArgumentError naming the operation when the streams' slides differ.

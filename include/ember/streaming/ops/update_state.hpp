@@ -16,6 +16,7 @@
 #include "ember/core/ops/map.hpp"
 #include "ember/streaming/dstream.hpp"
 #include "ember/streaming/ops/pair.hpp"
+#include "ember/streaming/pipeline_dstream.hpp"
 #include "ember/streaming/streaming_context.hpp"
 
 namespace ember {
@@ -192,7 +193,9 @@ struct MovedElements {
 /// parent's batch and this stream's RDD one slide earlier (the initial RDD before there is one).
 /// Every RDD is persisted (serialized when the types allow, as Spark), and the previous one is
 /// read without its lineage (detached) once it is fully stored, so lineage stays one batch deep.
-template <class K, class V, class S, class Update>
+/// `Batches` reads the parent's batch (StreamBatches), or a chain's (ChainBatches): the batch's
+/// shuffle (groupByKey, or cogroup with the state) then runs the chain on its map side.
+template <class K, class V, class S, class Update, class Batches>
 class StateNode final : public DStreamNode<std::pair<K, S>> {
  public:
   using P = std::pair<K, S>;
@@ -202,10 +205,10 @@ class StateNode final : public DStreamNode<std::pair<K, S>> {
   /// batch reads it without a shuffle. ember's datasets carry no partitioner yet: the previous
   /// state is shuffled again every batch whatever the flag says, which is what Spark does with
   /// false. Results are the same either way.
-  StateNode(std::shared_ptr<DStreamNode<std::pair<K, V>>> parent, Update update, int partitions,
-            bool remember_partitioner, std::optional<Rdd<P>> initial)
-      : DStreamNode<P>(parent->context(), {parent}, "StateDStream"),
-        parent_(std::move(parent)),
+  StateNode(Batches batches, Update update, int partitions, bool remember_partitioner,
+            std::optional<Rdd<P>> initial)
+      : DStreamNode<P>(batches.stream->context(), {batches.stream}, "StateDStream"),
+        batches_(std::move(batches)),
         update_(std::move(update)),
         partitions_(partitions),
         remember_partitioner_(remember_partitioner),
@@ -225,7 +228,16 @@ class StateNode final : public DStreamNode<std::pair<K, S>> {
  protected:
   std::optional<Rdd<P>> compute(Time time) override {
     std::optional<Rdd<P>> previous = this->getOrComputeDetached(time - this->slideDuration());
-    std::optional<Rdd<std::pair<K, V>>> batch = parent_->getOrCompute(time);
+    return batches_.read(time, [&](const auto& batch) { return next(time, batch, previous); });
+  }
+
+  void forgetBefore(Time threshold) override { this->completeThenForget(threshold); }
+
+ private:
+  /// The state after `batch` (an optional Rdd or PipelineRdd of the batch's pairs).
+  template <class Batch>
+  std::optional<Rdd<P>> next(Time time, const std::optional<Batch>& batch,
+                             std::optional<Rdd<P>> previous) const {
     if (!previous) {
       if (!batch) return std::nullopt;
       if (!initial_) {
@@ -243,7 +255,7 @@ class StateNode final : public DStreamNode<std::pair<K, S>> {
       });
     }
     using Group = std::pair<K, std::pair<std::vector<V>, std::vector<S>>>;
-    return updateEach(batch->template cogroup<S>(*previous, partitions_), time, [](Group& group) {
+    return updateEach(cogroupOf(*batch, *previous, partitions_), time, [](Group& group) {
       auto& [values, states] = group.second;
       std::optional<S> state;
       if (!states.empty()) state.emplace(std::move(states.front()));
@@ -251,9 +263,6 @@ class StateNode final : public DStreamNode<std::pair<K, S>> {
     });
   }
 
-  void forgetBefore(Time threshold) override { this->completeThenForget(threshold); }
-
- private:
   /// Applies the update to every (key, new values, previous state) row that `split` makes of an
   /// element of `in`.
   template <class In, class Split>
@@ -281,17 +290,17 @@ class StateNode final : public DStreamNode<std::pair<K, S>> {
     }
   }
 
-  std::shared_ptr<DStreamNode<std::pair<K, V>>> parent_;
+  Batches batches_;
   Update update_;
   int partitions_;
   bool remember_partitioner_;
   std::optional<Rdd<P>> initial_;
 };
 
-/// The state stream of `parent` under f; S is `Given` when not void.
-template <class Given, class T, class F, class Initial>
-auto makeStateStream(const std::shared_ptr<DStreamNode<T>>& parent, F f, int partitions,
-                     bool remember_partitioner, const Initial& initial) {
+/// The state stream of the batches `batches` reads under f; S is `Given` when not void.
+template <class Given, class T, class Batches, class F, class Initial>
+auto makeStateStream(Batches batches, F f, int partitions, bool remember_partitioner,
+                     const Initial& initial) {
   using K = KeyOf<T>;
   using V = ValueOf<T>;
   using I = InitialState<Initial>;
@@ -340,9 +349,21 @@ auto makeStateStream(const std::shared_ptr<DStreamNode<T>>& parent, F f, int par
     }
     std::optional<Rdd<P>> initial_rdd;
     if constexpr (!std::is_same_v<Initial, std::nullopt_t>) initial_rdd = initial;
-    return DStream<P>(std::make_shared<StateNode<K, V, S, Update>>(
-        parent, Update(std::move(f)), partitions, remember_partitioner, std::move(initial_rdd)));
+    return DStream<P>(std::make_shared<StateNode<K, V, S, Update, Batches>>(
+        std::move(batches), Update(std::move(f)), partitions, remember_partitioner,
+        std::move(initial_rdd)));
   }
+}
+
+/// updateStateByKey of a stream or a chain; numPartitions left out is the default parallelism.
+template <class S, class H, class F, class Initial>
+auto streamUpdateStateByKey(const H& stream, F f, std::optional<int> numPartitions,
+                            bool rememberPartitioner, const Initial& initialRDD) {
+  EMBER_REQUIRE_PAIR(typename H::value_type, "updateStateByKey");
+  int n = numPartitions ? checkPartitions("updateStateByKey", *numPartitions)
+                        : streamingPartitions("updateStateByKey", std::nullopt, stream.context());
+  return makeStateStream<S, typename H::value_type>(batchesOf(stream), std::move(f), n,
+                                                    rememberPartitioner, initialRDD);
 }
 
 }  // namespace detail
@@ -350,35 +371,56 @@ auto makeStateStream(const std::shared_ptr<DStreamNode<T>>& parent, F f, int par
 template <class T>
 template <class S, class F>
 auto DStream<T>::updateStateByKey(F f) const {
-  EMBER_REQUIRE_PAIR(T, "updateStateByKey");
-  int n = detail::streamingPartitions("updateStateByKey", std::nullopt, context());
-  return detail::makeStateStream<S>(node_, std::move(f), n, false, std::nullopt);
+  return detail::streamUpdateStateByKey<S>(*this, std::move(f), std::nullopt, false, std::nullopt);
 }
 
 template <class T>
 template <class S, class F>
 auto DStream<T>::updateStateByKey(F f, int numPartitions) const {
-  EMBER_REQUIRE_PAIR(T, "updateStateByKey");
-  int n = detail::checkPartitions("updateStateByKey", numPartitions);
-  return detail::makeStateStream<S>(node_, std::move(f), n, false, std::nullopt);
+  return detail::streamUpdateStateByKey<S>(*this, std::move(f), numPartitions, false, std::nullopt);
 }
 
 template <class T>
 template <class S, class F, class S0>
 auto DStream<T>::updateStateByKey(F f, int numPartitions,
                                   const Rdd<std::pair<detail::KeyOf<T>, S0>>& initialRDD) const {
-  EMBER_REQUIRE_PAIR(T, "updateStateByKey");
-  int n = detail::checkPartitions("updateStateByKey", numPartitions);
-  return detail::makeStateStream<S>(node_, std::move(f), n, false, initialRDD);
+  return detail::streamUpdateStateByKey<S>(*this, std::move(f), numPartitions, false, initialRDD);
 }
 
 template <class T>
 template <class S, class F, class Initial>
 auto DStream<T>::updateStateByKey(F f, int numPartitions, bool rememberPartitioner,
                                   const Initial& initialRDD) const {
-  EMBER_REQUIRE_PAIR(T, "updateStateByKey");
-  int n = detail::checkPartitions("updateStateByKey", numPartitions);
-  return detail::makeStateStream<S>(node_, std::move(f), n, rememberPartitioner, initialRDD);
+  return detail::streamUpdateStateByKey<S>(*this, std::move(f), numPartitions, rememberPartitioner,
+                                           initialRDD);
+}
+
+template <class T, class Src, class Step>
+template <class S, class F>
+auto PipelineDStream<T, Src, Step>::updateStateByKey(F f) const {
+  return detail::streamUpdateStateByKey<S>(*this, std::move(f), std::nullopt, false, std::nullopt);
+}
+
+template <class T, class Src, class Step>
+template <class S, class F>
+auto PipelineDStream<T, Src, Step>::updateStateByKey(F f, int numPartitions) const {
+  return detail::streamUpdateStateByKey<S>(*this, std::move(f), numPartitions, false, std::nullopt);
+}
+
+template <class T, class Src, class Step>
+template <class S, class F, class S0>
+auto PipelineDStream<T, Src, Step>::updateStateByKey(
+    F f, int numPartitions, const Rdd<std::pair<detail::KeyOf<T>, S0>>& initialRDD) const {
+  return detail::streamUpdateStateByKey<S>(*this, std::move(f), numPartitions, false, initialRDD);
+}
+
+template <class T, class Src, class Step>
+template <class S, class F, class Initial>
+auto PipelineDStream<T, Src, Step>::updateStateByKey(F f, int numPartitions,
+                                                     bool rememberPartitioner,
+                                                     const Initial& initialRDD) const {
+  return detail::streamUpdateStateByKey<S>(*this, std::move(f), numPartitions, rememberPartitioner,
+                                           initialRDD);
 }
 
 }  // namespace ember

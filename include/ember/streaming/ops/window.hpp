@@ -74,20 +74,51 @@ DStream<T> DStream<T>::reduceByWindow(F f, Duration windowDuration, Duration sli
   return reduce(f).window(windowDuration, slideDuration).reduce(f);
 }
 
+namespace detail {
+
+/// reduceByKeyAndWindow without an inverse function, of a stream or a chain: each batch reduced
+/// (on a chain, the chain fused into that reduce's map-side combine), then the reduced batches
+/// of each window.
+template <class H, class F>
+auto streamReduceByKeyAndWindow(const H& stream, F f, Duration windowDuration,
+                                Duration slideDuration, std::optional<int> numPartitions) {
+  EMBER_REQUIRE_PAIR(typename H::value_type, "reduceByKeyAndWindow");
+  return stream.reduceByKey(f, numPartitions)
+      .window(windowDuration, slideDuration)
+      .reduceByKey(f, numPartitions);
+}
+
+}  // namespace detail
+
 template <class T>
 template <class F>
 auto DStream<T>::reduceByKeyAndWindow(F f, Duration windowDuration) const {
-  return reduceByKeyAndWindow(f, windowDuration, slideDuration());
+  return detail::streamReduceByKeyAndWindow(*this, std::move(f), windowDuration, slideDuration(),
+                                            std::nullopt);
 }
 
 template <class T>
 template <class F>
 auto DStream<T>::reduceByKeyAndWindow(F f, Duration windowDuration, Duration slideDuration,
                                       std::optional<int> numPartitions) const {
-  EMBER_REQUIRE_PAIR(T, "reduceByKeyAndWindow");
-  return reduceByKey(f, numPartitions)
-      .window(windowDuration, slideDuration)
-      .reduceByKey(f, numPartitions);
+  return detail::streamReduceByKeyAndWindow(*this, std::move(f), windowDuration, slideDuration,
+                                            numPartitions);
+}
+
+template <class T, class Src, class Step>
+template <class F>
+auto PipelineDStream<T, Src, Step>::reduceByKeyAndWindow(F f, Duration windowDuration) const {
+  return detail::streamReduceByKeyAndWindow(*this, std::move(f), windowDuration,
+                                            this->slideDuration(), std::nullopt);
+}
+
+template <class T, class Src, class Step>
+template <class F>
+auto PipelineDStream<T, Src, Step>::reduceByKeyAndWindow(F f, Duration windowDuration,
+                                                         Duration slideDuration,
+                                                         std::optional<int> numPartitions) const {
+  return detail::streamReduceByKeyAndWindow(*this, std::move(f), windowDuration, slideDuration,
+                                            numPartitions);
 }
 
 template <class T>
