@@ -24,7 +24,7 @@ using ember_test::range;
 using ember_test::sorted;
 using Vec = std::vector<int>;
 
-class Actions : public ember_test::MatrixTest {
+class Actions : public ember_test::RddGridTest {
  protected:
   /// A path that does not exist yet, removed at the end of the test.
   fs::path scratch(const std::string& name) {
@@ -203,7 +203,7 @@ TEST_P(Actions, SaveAsTextFileRendersValues) {
   EXPECT_EQ(all, "1.0\n2.5\n");
 }
 
-INSTANTIATE_TEST_SUITE_P(Matrix, Actions, ember_test::allCells(), ember_test::cellName);
+EMBER_TEST_ON_GRID(Actions);
 
 class ActionLiterals : public ember_test::EngineTest {};
 

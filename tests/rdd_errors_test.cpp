@@ -40,7 +40,7 @@ std::string messageOf(F&& f) {
     EXPECT_NE(message_.find(part), std::string::npos) << message_; \
   } while (0)
 
-class TaskFailures : public ember_test::MatrixTest {};
+class TaskFailures : public ember_test::RddGridTest {};
 
 TEST_P(TaskFailures, ThrowingTaskFailsTheAction) {
   auto data = range(0, 20);
@@ -186,7 +186,7 @@ TEST_P(TaskFailures, BadPartitionCountsNameTheOperation) {
                      "parallelize:");
 }
 
-INSTANTIATE_TEST_SUITE_P(Matrix, TaskFailures, ember_test::allCells(), ember_test::cellName);
+EMBER_TEST_ON_GRID(TaskFailures);
 
 TEST(Masters, MalformedMastersAreRefusedByName) {
   for (const char* master : {"local[0]", "local[x]", "yarn", "local[-1]", "local[2", "local[]",

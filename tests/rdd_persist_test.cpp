@@ -240,7 +240,7 @@ TEST_P(PersistLevels, DetachedDatasetUnpersistedIsAnError) {
 
 std::vector<LevelCell> levelCells() {
   std::vector<LevelCell> cells;
-  for (const char* master : {"local[1]", "local[4]"}) {
+  for (const char* master : ember_test::kGridMasters) {
     for (const char* level : kLevelNames) cells.push_back({level, master});
   }
   return cells;

@@ -30,7 +30,7 @@ std::vector<Pair> expectedWordCounts() {
   return {{"", 1}, {"a", 4}, {"b", 3}, {"c", 2}, {"d", 1}};
 }
 
-class PipelineMatrix : public ember_test::MatrixTest {};
+class PipelineMatrix : public ember_test::RddGridTest {};
 
 TEST_P(PipelineMatrix, ChainGivesWhatTheOperatorsGiveOneByOne) {
   auto f1 = [](int x) { return std::vector<int>{x, x + 100}; };
@@ -111,7 +111,7 @@ TEST_P(PipelineMatrix, SourceIsReadAgainUnchanged) {
   EXPECT_EQ(lines.collect(), kLines);
 }
 
-INSTANTIATE_TEST_SUITE_P(Cells, PipelineMatrix, ember_test::allCells(), ember_test::cellName);
+EMBER_TEST_ON_GRID(PipelineMatrix);
 
 class Pipeline : public ember_test::EngineTest {};
 

@@ -16,7 +16,7 @@ using ember_test::range;
 using ember_test::sorted;
 using Vec = std::vector<int>;
 
-class Transformations : public ember_test::MatrixTest {};
+class Transformations : public ember_test::RddGridTest {};
 
 TEST_P(Transformations, ParallelizeSlicesAsSpark) {
   const Vec data = range(0, 10);
@@ -240,7 +240,7 @@ TEST_P(Transformations, LazyUntilAction) {
   EXPECT_EQ(calls.load(), 10);
 }
 
-INSTANTIATE_TEST_SUITE_P(Matrix, Transformations, ember_test::allCells(), ember_test::cellName);
+EMBER_TEST_ON_GRID(Transformations);
 
 // Literal layouts worked out from Spark's ParallelCollectionRDD and coalescer; independent of the
 // matrix.
