@@ -19,7 +19,7 @@ namespace {
 
 using ember::Rdd;
 using ember::StorageLevel;
-using ember_test::range;
+using ember_test::rangeInclusive;
 using ember_test::sorted;
 using Pair = std::pair<std::string, long>;
 using Lines = std::vector<std::string>;
@@ -39,7 +39,7 @@ TEST_P(PipelineMatrix, ChainGivesWhatTheOperatorsGiveOneByOne) {
   auto f4 = [](int x, auto emit) {
     for (int i = 0; i < x % 5; ++i) emit(x + i);
   };
-  auto source = make(range(0, 50));
+  auto source = make(rangeInclusive(0, 49));
 
   auto fused = source.flatMap(f1).map(f2).filter(f3).flatMap<int>(f4);
   // Each step on a plain Rdd, so that nothing composes.
@@ -167,7 +167,7 @@ TEST_F(Pipeline, PersistedStepInTheMiddleIsStoredAndServed) {
 
 TEST_F(Pipeline, PersistedEarlierStepIsReachedThroughLaterOnes) {
   std::atomic<int> firsts{0}, seconds{0}, thirds{0};
-  auto a = engine.parallelize(range(0, 20), 2).map([&](int x) {
+  auto a = engine.parallelize(rangeInclusive(0, 19), 2).map([&](int x) {
     ++firsts;
     return x + 1;
   });
@@ -189,7 +189,7 @@ TEST_F(Pipeline, PersistedEarlierStepIsReachedThroughLaterOnes) {
 
 TEST_F(Pipeline, PersistedLastStepFeedsTheShuffleFromItsBlocks) {
   std::atomic<int> maps{0};
-  auto pairs = engine.parallelize(range(0, 30), 3).map([&](int x) {
+  auto pairs = engine.parallelize(rangeInclusive(0, 29), 3).map([&](int x) {
     ++maps;
     return std::pair<int, int>(x % 3, x);
   });
@@ -202,10 +202,10 @@ TEST_F(Pipeline, PersistedLastStepFeedsTheShuffleFromItsBlocks) {
 }
 
 TEST_F(Pipeline, AssigningAnotherDatasetDropsTheChainAndStaysCorrect) {
-  auto source = engine.parallelize(range(0, 10), 2);
+  auto source = engine.parallelize(rangeInclusive(0, 9), 2);
   auto r = source.map([](int x) { return x + 1; });
   r = source.filter([](int x) { return x >= 5; });  // another chain type: assigned as an Rdd<int>
-  EXPECT_EQ(r.collect(), range(5, 10));
+  EXPECT_EQ(r.collect(), rangeInclusive(5, 9));
   EXPECT_EQ(r.fusion(), nullptr);
   auto doubled = r.map([](int x) { return x * 2; });
   EXPECT_EQ(doubled.fusion(), nullptr);
@@ -221,8 +221,8 @@ TEST_F(Pipeline, AssigningAnotherDatasetDropsTheChainAndStaysCorrect) {
 }
 
 TEST_F(Pipeline, AssigningThroughAnRddReferenceDropsTheChain) {
-  auto source = engine.parallelize(range(0, 6), 2);
-  auto other = engine.parallelize(range(100, 103), 2);
+  auto source = engine.parallelize(rangeInclusive(0, 5), 2);
+  auto other = engine.parallelize(rangeInclusive(100, 102), 2);
   auto keyed = source.map([](int x) { return std::pair<int, int>(x % 2, x); });
   Rdd<std::pair<int, int>>& base = keyed;
   base = other.map([](int x) { return std::pair<int, int>(x % 2, 1); });
@@ -266,10 +266,11 @@ TEST_F(Pipeline, LineageShowsEveryOperator) {
 }
 
 TEST_F(Pipeline, FailingStepInAChainFailsTheJobWithItsMessage) {
-  auto r = engine.parallelize(range(0, 10), 2).map([](int x) { return x + 1; }).map([](int x) {
-    if (x == 7) throw std::runtime_error("seven is refused");
-    return std::pair<int, int>(x, x);
-  });
+  auto r =
+      engine.parallelize(rangeInclusive(0, 9), 2).map([](int x) { return x + 1; }).map([](int x) {
+        if (x == 7) throw std::runtime_error("seven is refused");
+        return std::pair<int, int>(x, x);
+      });
   EXPECT_THROW(
       {
         try {

@@ -7,6 +7,7 @@
 
 #include "ember/core.hpp"
 #include "test_grid.hpp"
+#include "test_range.hpp"
 
 namespace ember_test {
 
@@ -37,12 +38,6 @@ class RddGridTest : public GridTest {
 template <class T>
 std::vector<T> sorted(std::vector<T> v) {
   std::sort(v.begin(), v.end());
-  return v;
-}
-
-inline std::vector<int> range(int from, int to) {
-  std::vector<int> v;
-  for (int i = from; i < to; ++i) v.push_back(i);
   return v;
 }
 

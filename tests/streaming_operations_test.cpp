@@ -21,7 +21,7 @@ using ember::Rdd;
 using ember::Time;
 using ember::testing::runOperation;
 using ember::testing::TestOptions;
-using streaming_test::range;
+using ember_test::rangeInclusive;
 using streaming_test::sortedBatches;
 
 template <class T>
@@ -30,7 +30,7 @@ template <class T>
 using OptBatches = std::vector<std::optional<std::vector<T>>>;
 using SI = std::pair<std::string, int>;
 
-const Batches<int> kTwelve{range(1, 4), range(5, 8), range(9, 12)};
+const Batches<int> kTwelve{rangeInclusive(1, 4), rangeInclusive(5, 8), rangeInclusive(9, 12)};
 const Batches<std::string> kWords{{"a", "a", "b"}, {"", ""}, {}};
 
 auto toPairs(DStream<std::string> s) {
@@ -149,7 +149,7 @@ TEST_P(StreamingOperations, MapPartitionsSumsEachPartition) {
 }
 
 TEST_P(StreamingOperations, RepartitionGivesExactlyThatManyPartitions) {
-  Batches<int> input{range(1, 10), range(11, 20)};
+  Batches<int> input{rangeInclusive(1, 10), rangeInclusive(11, 20)};
   for (int target : {1, 5, 9}) {
     SCOPED_TRACE("repartition(" + std::to_string(target) + ")");
     auto opts = options();
@@ -175,11 +175,12 @@ TEST(StreamingOperations, RepartitionRefusesNonPositiveCount) {
 // ---- Union -------------------------------------------------------------------------------------
 
 TEST_P(StreamingOperations, UnionWithItself) {
-  Batches<int> input{range(1, 4), range(101, 104), range(201, 204)};
+  Batches<int> input{rangeInclusive(1, 4), rangeInclusive(101, 104), rangeInclusive(201, 204)};
   auto opts = options();
   auto out = runOperation(
       input, [](DStream<int> s) { return s.union_(s.map([](int x) { return x + 4; })); }, 3, opts);
-  EXPECT_EQ(sortedBatches(out), (Batches<int>{range(1, 8), range(101, 108), range(201, 208)}));
+  EXPECT_EQ(sortedBatches(out), (Batches<int>{rangeInclusive(1, 8), rangeInclusive(101, 108),
+                                              rangeInclusive(201, 208)}));
 }
 
 TEST_P(StreamingOperations, UnionOfTwoInputs) {
@@ -192,7 +193,7 @@ TEST_P(StreamingOperations, UnionOfTwoInputs) {
 }
 
 TEST_P(StreamingOperations, ContextUnionOfThreeStreams) {
-  Batches<int> input{range(1, 4), range(101, 104), range(201, 204)};
+  Batches<int> input{rangeInclusive(1, 4), rangeInclusive(101, 104), rangeInclusive(201, 204)};
   auto opts = options();
   auto out = runOperation(
       input,
@@ -201,7 +202,8 @@ TEST_P(StreamingOperations, ContextUnionOfThreeStreams) {
                                                             s.map([](int x) { return x + 8; })});
       },
       3, opts);
-  EXPECT_EQ(sortedBatches(out), (Batches<int>{range(1, 12), range(101, 112), range(201, 212)}));
+  EXPECT_EQ(sortedBatches(out), (Batches<int>{rangeInclusive(1, 12), rangeInclusive(101, 112),
+                                              rangeInclusive(201, 212)}));
 }
 
 TEST(StreamingOperations, UnionRefusesEmptyListAndStreamsOfAnotherContext) {
@@ -219,7 +221,8 @@ TEST(StreamingOperations, UnionRefusesEmptyListAndStreamsOfAnotherContext) {
 // ---- Counting and reducing ---------------------------------------------------------------------
 
 TEST_P(StreamingOperations, CountGivesOneElementPerBatchAndZeroForEmpty) {
-  Batches<int> input{{}, range(1, 1), range(1, 2), range(1, 3), range(1, 4)};
+  Batches<int> input{
+      {}, rangeInclusive(1, 1), rangeInclusive(1, 2), rangeInclusive(1, 3), rangeInclusive(1, 4)};
   auto opts = options();
   auto out = runOperation(
       input, [](DStream<int> s) { return s.count(); }, 5, opts);
@@ -227,7 +230,7 @@ TEST_P(StreamingOperations, CountGivesOneElementPerBatchAndZeroForEmpty) {
 }
 
 TEST_P(StreamingOperations, ReduceSumsEachBatchAndEmptyBatchGivesEmptyRdd) {
-  Batches<int> input{range(1, 4), range(5, 8), {}, range(9, 12)};
+  Batches<int> input{rangeInclusive(1, 4), rangeInclusive(5, 8), {}, rangeInclusive(9, 12)};
   auto opts = options();
   auto out = runOperation(
       input, [](DStream<int> s) { return s.reduce(std::plus<>{}); }, 4, opts);
@@ -284,7 +287,7 @@ TEST_P(StreamingOperations, TransformWithTimeSeesBatchTime) {
 }
 
 TEST_P(StreamingOperations, TransformMayChangePartitioningPerBatch) {
-  Batches<int> input{range(1, 6), range(1, 6), range(1, 6)};
+  Batches<int> input{rangeInclusive(1, 6), rangeInclusive(1, 6), rangeInclusive(1, 6)};
   auto opts = options();
   auto out = runOperation(
       input,
@@ -337,7 +340,7 @@ TEST_P(StreamingOperations, TransformWithTimeForm) {
 }
 
 TEST_P(StreamingOperations, ContextTransformOverSeveralStreams) {
-  Batches<int> input{range(1, 4), range(101, 104), range(201, 204)};
+  Batches<int> input{rangeInclusive(1, 4), rangeInclusive(101, 104), rangeInclusive(201, 204)};
   auto opts = options();
   auto out = runOperation(
       input,
@@ -348,7 +351,8 @@ TEST_P(StreamingOperations, ContextTransformOverSeveralStreams) {
             streams, [](const std::vector<Rdd<int>>& rdds, Time) { return ember::unionAll(rdds); });
       },
       3, opts);
-  EXPECT_EQ(sortedBatches(out), (Batches<int>{range(1, 12), range(101, 112), range(201, 212)}));
+  EXPECT_EQ(sortedBatches(out), (Batches<int>{rangeInclusive(1, 12), rangeInclusive(101, 112),
+                                              rangeInclusive(201, 212)}));
 }
 
 // ---- Keyed -------------------------------------------------------------------------------------

@@ -15,6 +15,7 @@
 
 #include "ember/testing.hpp"
 #include "test_grid.hpp"
+#include "test_range.hpp"
 
 namespace streaming_test {
 
@@ -66,13 +67,6 @@ template <class T>
 std::vector<std::vector<T>> sortedBatches(std::vector<std::vector<T>> batches) {
   for (auto& batch : batches) canon(batch);
   return batches;
-}
-
-template <class T>
-std::vector<T> range(T from, T to) {
-  std::vector<T> out;
-  for (T x = from; x <= to; ++x) out.push_back(x);
-  return out;
 }
 
 /// The manual clock of a context built with ember::testing::detail::testConf().
