@@ -1,5 +1,6 @@
 // Randomized differential test of the streaming operators: from a seed, a random input (3 to 8
-// batches of small (key, value) pairs, empty batches included) and a random chain of operators,
+// batches of small (key, value) pairs, empty batches included, and in half of the cases batches
+// without an RDD) and a random chain of operators,
 // run through runOperation on a manual clock in every cell of the grid and compared, batch by
 // batch, with a naive single-threaded evaluator of Spark Streaming's semantics on std::vector and
 // std::map.
@@ -12,8 +13,12 @@
 // when a key leaves the window with no previous value and no new one; countByWindow and
 // countByValueAndWindow are built on it as in Spark (nothing before the first record, then a count
 // that may be 0; zero counts dropped); updateStateByKey calls its function for every key with
-// state or new values in every batch. Streams compute only the batches their output needs, so a
-// failure at a batch no output reads is no failure.
+// state or new values in every batch. Where the parent has no RDD: narrow and keyed operators
+// give none (count too, and transform, as transform.hpp documents; Spark 2+'s TransformedDStream
+// would fail instead), windows take what the window has, a union fails, updateStateByKey gives
+// none until its first state and a state ever after, mapWithState takes an empty batch. Streams
+// compute only the batches their output needs, so a failure at a batch no output reads is no
+// failure.
 //
 // EMBER_DIFF_SEEDS=n runs seeds 1..n (the default is kDefaultSeeds); EMBER_DIFF_SEED=s runs seed s
 // alone. A failure prints the seed and the chain.
@@ -117,13 +122,13 @@ std::string describeStep(const Step& s) {
 }
 
 struct Case {
-  std::vector<Batch> input;
+  std::vector<std::optional<Batch>> input;  ///< std::nullopt: a batch without an RDD
   std::size_t numBatches = 0;
   std::vector<Step> chain;
 
   std::string describe() const {
     std::string out = std::to_string(input.size()) + " input batches (sizes";
-    for (const auto& b : input) out += " " + std::to_string(b.size());
+    for (const auto& b : input) out += b ? " " + std::to_string(b->size()) : std::string(" none");
     out += "), " + std::to_string(numBatches) + " batches run; chain:";
     for (const auto& s : chain) out += " ." + describeStep(s);
     return out;
@@ -139,9 +144,18 @@ Case randomCase(std::uint32_t seed) {
   Case c;
   c.input.resize(static_cast<std::size_t>(uniform(rng, 3, 8)));
   for (auto& batch : c.input) {
+    batch.emplace();
     int size = uniform(rng, 0, 3) == 0 ? 0 : uniform(rng, 1, 9);
     for (int i = 0; i < size; ++i) {
-      batch.emplace_back(uniform(rng, 0, kKeys - 1), uniform(rng, 0, 19));
+      batch->emplace_back(uniform(rng, 0, kKeys - 1), uniform(rng, 0, 19));
+    }
+  }
+  // In half of the cases, batches without an RDD (from a second generator, so that the rest of
+  // a seed's case does not depend on them).
+  std::mt19937 missing(seed ^ 0x9e3779b9u);
+  if (uniform(missing, 0, 1) == 0) {
+    for (auto& batch : c.input) {
+      if (uniform(missing, 0, 5) == 0) batch.reset();
     }
   }
   c.numBatches = c.input.size() + static_cast<std::size_t>(uniform(rng, 0, 3));
@@ -295,14 +309,16 @@ DStream<P> applyOnEngine(const Step& s, const DStream<P>& in) {
 struct RefStream {
   int slide = 1;
   std::map<int, Batch> batches;
-  /// The first batch time at which computing this stream fails, as Spark's would (the batches
-  /// from then on are left out).
-  std::optional<int> failure;
+  /// The batch times at which computing this stream fails, as Spark's would (no batch there).
+  std::set<int> failures;
+  /// A failure at t fails every later batch too (the stream reads its own previous batch) and is
+  /// a failed task (TaskFailedError), rather than a failure of that batch's job generation.
+  bool failuresCarry = false;
 };
 
 template <class F>
 RefStream perBatch(const RefStream& in, F f) {
-  RefStream out{in.slide, {}, {}};
+  RefStream out{in.slide, {}, {}, false};
   for (const auto& [k, batch] : in.batches) out.batches[k] = f(batch);
   return out;
 }
@@ -325,7 +341,7 @@ Batch reduceByKeyRef(const Batch& batch) {
 
 /// The parent's records in (t - window, t], for every t a multiple of slide.
 RefStream windowRef(const RefStream& in, int window, int slide, int numBatches) {
-  RefStream out{slide, {}, {}};
+  RefStream out{slide, {}, {}, false};
   for (int t = slide; t <= numBatches; t += slide) {
     Batch& batch = out.batches[t];
     for (const auto& [k, parent] : in.batches) {
@@ -338,6 +354,7 @@ RefStream windowRef(const RefStream& in, int window, int slide, int numBatches) 
 /// What the reference throws where the engine must fail.
 struct ExpectedFailure {
   int time;
+  bool taskFailed;  ///< a TaskFailedError, rather than any ember::Error
 };
 
 /// Spark's ReducedWindowedDStream, step by step: the window at t is the (filtered) window at
@@ -392,8 +409,11 @@ std::map<int, std::vector<std::pair<K, V>>> reducedWindowRef(
 RefStream reduceByKeyAndWindowInverseRef(const RefStream& in, int window, int slide, int numBatches,
                                          int a) {
   auto keep = [a](const P& x) { return keepWindowed(a, x); };
-  RefStream out{slide, {}, {}};
-  out.batches = reducedWindowRef<int>(in.batches, window, slide, numBatches, keep, out.failure);
+  RefStream out{slide, {}, {}, false};
+  std::optional<int> failure;
+  out.batches = reducedWindowRef<int>(in.batches, window, slide, numBatches, keep, failure);
+  if (failure) out.failures.insert(*failure);
+  out.failuresCarry = true;
   return out;
 }
 
@@ -404,10 +424,13 @@ RefStream countByValueAndWindowRef(const RefStream& in, int window, int slide, i
     auto& b = ones[k];
     for (const P& x : batch) b.emplace_back(x, 1);
   }
-  RefStream out{slide, {}, {}};
+  RefStream out{slide, {}, {}, false};
+  std::optional<int> failure;
   auto counts = reducedWindowRef<P>(
       ones, window, slide, numBatches, [](const std::pair<P, V>& x) { return x.second != 0; },
-      out.failure);
+      failure);
+  if (failure) out.failures.insert(*failure);
+  out.failuresCarry = true;
   for (const auto& [t, batch] : counts) {
     for (const auto& x : batch) out.batches[t].push_back(countByValueFn(x));
     out.batches[t];  // an empty window is an empty batch
@@ -417,7 +440,7 @@ RefStream countByValueAndWindowRef(const RefStream& in, int window, int slide, i
 
 /// Nothing before the first record; then the number of records in (t - window, t].
 RefStream countByWindowRef(const RefStream& in, int window, int slide, int numBatches) {
-  RefStream out{slide, {}, {}};
+  RefStream out{slide, {}, {}, false};
   for (int t = slide; t <= numBatches; t += slide) {
     bool seen = false;
     V count = 0;
@@ -431,11 +454,17 @@ RefStream countByWindowRef(const RefStream& in, int window, int slide, int numBa
   return out;
 }
 
-RefStream updateStateByKeyRef(const RefStream& in) {
-  RefStream out{in.slide, {}, {}};
+/// No state before the first batch with an RDD; from then on a state at every batch, the keys
+/// without new values called with none (Spark's StateDStream).
+RefStream updateStateByKeyRef(const RefStream& in, int numBatches) {
+  RefStream out{in.slide, {}, {}, false};
   std::map<int, V> state;
-  for (const auto& [k, batch] : in.batches) {
-    auto g = groups(batch);
+  bool started = false;
+  for (int k = in.slide; k <= numBatches; k += in.slide) {
+    auto parent = in.batches.find(k);
+    if (parent == in.batches.end() && !started) continue;
+    started = true;
+    auto g = parent == in.batches.end() ? std::map<int, std::vector<V>>{} : groups(parent->second);
     std::set<int> keys;
     for (const auto& [key, v] : state) keys.insert(key);
     for (const auto& [key, vs] : g) keys.insert(key);
@@ -454,10 +483,13 @@ RefStream updateStateByKeyRef(const RefStream& in) {
   return out;
 }
 
-RefStream mapWithStateRef(const RefStream& in, bool snapshots) {
-  RefStream out{in.slide, {}, {}};
+/// A batch at every time, a batch without an RDD taken as empty (Spark's MapWithStateDStream).
+RefStream mapWithStateRef(const RefStream& in, bool snapshots, int numBatches) {
+  RefStream out{in.slide, {}, {}, false};
   std::map<int, V> state;
-  for (const auto& [k, batch] : in.batches) {
+  for (int k = in.slide; k <= numBatches; k += in.slide) {
+    auto parent = in.batches.find(k);
+    const Batch batch = parent == in.batches.end() ? Batch{} : parent->second;
     Batch mapped;
     for (const auto& [key, v] : batch) {
       auto it = state.find(key);
@@ -489,6 +521,25 @@ Batch filtered(const Batch& batch, int a) {
 Batch mapped(const Batch& batch, int a, int b) {
   Batch out;
   for (const P& x : batch) out.push_back(mapFn(a, b, x));
+  return out;
+}
+
+/// The parent's batch and sibling(batch); fails where the parent has no RDD (Spark's
+/// UnionDStream).
+template <class F>
+RefStream unionRef(const RefStream& in, int numBatches, F sibling) {
+  RefStream out{in.slide, {}, {}, false};
+  for (int k = in.slide; k <= numBatches; k += in.slide) {
+    auto parent = in.batches.find(k);
+    if (parent == in.batches.end()) {
+      out.failures.insert(k);
+      continue;
+    }
+    Batch batch = parent->second;
+    Batch other = sibling(parent->second);
+    batch.insert(batch.end(), other.begin(), other.end());
+    out.batches[k] = batch;
+  }
   return out;
 }
 
@@ -525,17 +576,10 @@ RefStream applyOnReference(const Step& s, const RefStream& in, int numBatches) {
     case Op::kCount:
       return perBatch(in, [](const Batch& x) { return Batch{P(0, static_cast<V>(x.size()))}; });
     case Op::kUnionWithItself:
-      return perBatch(in, [](const Batch& x) {
-        Batch out = x;
-        out.insert(out.end(), x.begin(), x.end());
-        return out;
-      });
+      return unionRef(in, numBatches, [](const Batch& x) { return x; });
     case Op::kUnionWithSibling:
-      return perBatch(in, [&](const Batch& x) {
-        Batch out = x;
-        Batch sibling = c % 2 == 0 ? mapped(x, a, b) : filtered(x, a);
-        out.insert(out.end(), sibling.begin(), sibling.end());
-        return out;
+      return unionRef(in, numBatches, [&](const Batch& x) {
+        return c % 2 == 0 ? mapped(x, a, b) : filtered(x, a);
       });
     case Op::kWindow:
       return windowRef(in, s.window, s.slide, numBatches);
@@ -548,11 +592,11 @@ RefStream applyOnReference(const Step& s, const RefStream& in, int numBatches) {
     case Op::kCountByValueAndWindow:
       return countByValueAndWindowRef(in, s.window, s.slide, numBatches);
     case Op::kUpdateStateByKey:
-      return updateStateByKeyRef(in);
+      return updateStateByKeyRef(in, numBatches);
     case Op::kMapWithState:
-      return mapWithStateRef(in, c % 2 != 0);
+      return mapWithStateRef(in, c % 2 != 0, numBatches);
     case Op::kTransform: {
-      RefStream out{in.slide, {}, {}};
+      RefStream out{in.slide, {}, {}, false};
       for (const auto& [k, batch] : in.batches) {
         Batch shifted;
         for (const auto& [key, v] : batch) shifted.emplace_back(key, plus(v, k));
@@ -598,19 +642,26 @@ std::vector<Batch> reference(const Case& c) {
   const int n = static_cast<int>(c.numBatches);
   std::vector<RefStream> streams(1);
   for (int k = 1; k <= n; ++k) {
-    streams[0].batches[k] =
-        static_cast<std::size_t>(k) <= c.input.size() ? c.input[k - 1] : Batch{};
+    if (static_cast<std::size_t>(k) > c.input.size()) {
+      streams[0].batches[k] = {};
+    } else if (c.input[k - 1]) {
+      streams[0].batches[k] = *c.input[k - 1];
+    }
   }
   for (const Step& s : c.chain) streams.push_back(applyOnReference(s, streams.back(), n));
   std::set<int> demand;
   for (int t = streams.back().slide; t <= n; t += streams.back().slide) demand.insert(t);
+  std::optional<ExpectedFailure> first;  // the earliest failure an output reads
   for (std::size_t i = c.chain.size(); i > 0; --i) {
     const RefStream& stream = streams[i];
-    if (stream.failure && !demand.empty() && *stream.failure <= *demand.rbegin()) {
-      throw ExpectedFailure{*stream.failure};
+    for (int t : stream.failures) {
+      bool read =
+          !demand.empty() && (stream.failuresCarry ? t <= *demand.rbegin() : demand.count(t));
+      if (read && (!first || t < first->time)) first = ExpectedFailure{t, stream.failuresCarry};
     }
     demand = parentDemand(c.chain[i - 1], demand, streams[i - 1].slide);
   }
+  if (first) throw *first;
   std::vector<Batch> out;
   for (auto& [k, batch] : streams.back().batches) {
     std::sort(batch.begin(), batch.end());
@@ -641,11 +692,11 @@ bool runCase(std::uint32_t seed, const ember::testing::TestOptions& opts) {
                      "): " + c.describe();
   SCOPED_TRACE(what);
   std::vector<Batch> expected;
-  std::optional<int> failure;
+  std::optional<ExpectedFailure> failure;
   try {
     expected = reference(c);
   } catch (const ExpectedFailure& f) {
-    failure = f.time;
+    failure = f;
   }
   std::vector<Batch> out;
   try {
@@ -658,13 +709,17 @@ bool runCase(std::uint32_t seed, const ember::testing::TestOptions& opts) {
         c.numBatches, opts);
   } catch (const ember::Error& e) {
     // The failure the incremental window documents (dstream.hpp) is a TaskFailedError.
-    if (failure && dynamic_cast<const ember::TaskFailedError*>(&e)) return true;
+    if (failure && (!failure->taskFailed || dynamic_cast<const ember::TaskFailedError*>(&e))) {
+      return true;
+    }
     ADD_FAILURE() << "the engine failed: " << e.what();
     return false;
   }
   if (failure) {
-    ADD_FAILURE() << "the engine did not fail; Spark fails at batch " << *failure
-                  << " (a key leaves an incremental window that has no value for it)";
+    ADD_FAILURE() << "the engine did not fail; Spark fails at batch " << failure->time
+                  << (failure->taskFailed
+                          ? " (a key leaves an incremental window that has no value for it)"
+                          : " (a union of a batch without an RDD)");
     return false;
   }
   out = streaming_test::sortedBatches(std::move(out));
@@ -680,9 +735,9 @@ bool runCase(std::uint32_t seed, const ember::testing::TestOptions& opts) {
 // The reference itself, on cases worked out by hand from Spark's semantics (the same as in
 // streaming_window_test and streaming_reduced_window_test), so that it is not trusted blindly.
 
-Case literalCase(std::vector<Batch> input, std::size_t numBatches, Step step) {
+Case literalCase(const std::vector<Batch>& input, std::size_t numBatches, Step step) {
   Case c;
-  c.input = std::move(input);
+  c.input.assign(input.begin(), input.end());
   c.numBatches = numBatches;
   c.chain = {step};
   return c;
@@ -742,6 +797,26 @@ TEST(StreamingDifferentialReference, FailuresOnlyWhereAnOutputReads) {
   // A window of slide 2 after it reads batches 1 and 2 only.
   dropped.chain.push_back(windowStep(Op::kWindow, 2, 2));
   EXPECT_EQ(reference(dropped), (std::vector<Batch>{{}}));
+}
+
+TEST(StreamingDifferentialReference, BatchesWithoutAnRdd) {
+  auto leading = literalCase({}, 7, Step{Op::kUpdateStateByKey});
+  leading.input = {std::nullopt, Batch{{0, 1}}, std::nullopt, std::nullopt, Batch{}, Batch{{0, 1}}};
+  EXPECT_EQ(reference(leading),
+            (std::vector<Batch>{{{0, 1}}, {{0, 1}}, {{0, 1}}, {{0, 1}}, {{0, 2}}, {{0, 2}}}));
+  leading.chain = {Step{Op::kCount}};
+  EXPECT_EQ(reference(leading), (std::vector<Batch>{{{0, 1}}, {{0, 0}}, {{0, 1}}, {{0, 0}}}));
+  leading.chain = {windowStep(Op::kWindow, 2, 1)};
+  EXPECT_EQ(reference(leading),
+            (std::vector<Batch>{{}, {{0, 1}}, {{0, 1}}, {}, {}, {{0, 1}}, {{0, 1}}}));
+  leading.chain = {Step{Op::kUnionWithItself}};
+  try {
+    reference(leading);
+    ADD_FAILURE() << "no failure";
+  } catch (const ExpectedFailure& f) {
+    EXPECT_EQ(f.time, 1);
+    EXPECT_FALSE(f.taskFailed);
+  }
 }
 
 TEST(StreamingDifferentialReference, PerBatchAndStatefulOperators) {
