@@ -94,6 +94,7 @@ struct Step {
   Op op;
   int a = 0, b = 0, c = 0;
   int window = 0, slide = 0;
+  int timeout = 0;  ///< mapWithState's timeout in batches (a == 3), 0 for none
 };
 
 std::string describeStep(const Step& s) {
@@ -118,6 +119,7 @@ std::string describeStep(const Step& s) {
   std::string out = kNames[static_cast<int>(s.op)];
   out += "(a=" + std::to_string(s.a) + " b=" + std::to_string(s.b) + " c=" + std::to_string(s.c);
   if (s.window) out += " w=" + std::to_string(s.window) + " s=" + std::to_string(s.slide);
+  if (s.timeout) out += " timeout=" + std::to_string(s.timeout);
   return out + ")";
 }
 
@@ -179,6 +181,9 @@ Case randomCase(std::uint32_t seed) {
         slide = s.slide;
         break;
       }
+      case Op::kMapWithState:
+        if (s.a == 3) s.timeout = s.b * slide;
+        break;
       default:
         break;
     }
@@ -219,9 +224,14 @@ std::optional<V> updateFn(const std::vector<V>& vs, const std::optional<V>& stat
   for (V v : vs) sum = plus(sum, v);
   return sum;
 }
+/// What a key that times out emits: a function of its last state.
+V timedOutFn(V state) {
+  return (state * 3 + 2) % kMod;
+}
 /// mapWithState: the state is the running sum; the output depends on the record only, so that
 /// it does not depend on the order of a key's records in a batch.
 P mapWithStateFn(const int& key, const std::optional<V>& v, State<V>& state) {
+  if (state.isTimingOut()) return {key, timedOutFn(state.get())};
   state.update(plus(state.getOption().value_or(0), v.value_or(0)));
   return {key, (v.value_or(0) * 7 + 1) % kMod};
 }
@@ -288,7 +298,9 @@ DStream<P> applyOnEngine(const Step& s, const DStream<P>& in) {
       if (c == 0) return in.updateStateByKey(updateFn);
       return in.updateStateByKey(updateFn, *partitionsOf(c));
     case Op::kMapWithState: {
-      auto mapped = in.mapWithState(StateSpec<>::function(mapWithStateFn));
+      auto spec = StateSpec<>::function(mapWithStateFn);
+      if (s.timeout) spec.timeout(Seconds(s.timeout));
+      auto mapped = in.mapWithState(spec);
       if (c % 2 == 0) return mapped;
       return mapped.stateSnapshots();
     }
@@ -484,9 +496,12 @@ RefStream updateStateByKeyRef(const RefStream& in, int numBatches) {
 }
 
 /// A batch at every time, a batch without an RDD taken as empty (Spark's MapWithStateDStream).
-RefStream mapWithStateRef(const RefStream& in, bool snapshots, int numBatches) {
+/// With a timeout, a key last called at u times out at the first batch t with u < t - timeout:
+/// called once more (timing out) and removed.
+RefStream mapWithStateRef(const RefStream& in, bool snapshots, int timeout, int numBatches) {
   RefStream out{in.slide, {}, {}, false};
   std::map<int, V> state;
+  std::map<int, int> called;
   for (int k = in.slide; k <= numBatches; k += in.slide) {
     auto parent = in.batches.find(k);
     const Batch batch = parent == in.batches.end() ? Batch{} : parent->second;
@@ -494,7 +509,16 @@ RefStream mapWithStateRef(const RefStream& in, bool snapshots, int numBatches) {
     for (const auto& [key, v] : batch) {
       auto it = state.find(key);
       state[key] = plus(it == state.end() ? 0 : it->second, v);
+      called[key] = k;
       mapped.emplace_back(key, (v * 7 + 1) % kMod);
+    }
+    for (auto it = state.begin(); timeout && it != state.end();) {
+      if (called[it->first] < k - timeout) {
+        mapped.emplace_back(it->first, timedOutFn(it->second));
+        it = state.erase(it);
+      } else {
+        ++it;
+      }
     }
     out.batches[k] = snapshots ? Batch(state.begin(), state.end()) : mapped;
   }
@@ -594,7 +618,7 @@ RefStream applyOnReference(const Step& s, const RefStream& in, int numBatches) {
     case Op::kUpdateStateByKey:
       return updateStateByKeyRef(in, numBatches);
     case Op::kMapWithState:
-      return mapWithStateRef(in, c % 2 != 0, numBatches);
+      return mapWithStateRef(in, c % 2 != 0, s.timeout, numBatches);
     case Op::kTransform: {
       RefStream out{in.slide, {}, {}, false};
       for (const auto& [k, batch] : in.batches) {
@@ -829,6 +853,33 @@ TEST(StreamingDifferentialReference, PerBatchAndStatefulOperators) {
   // mapWithState's snapshots (c odd) keep every key.
   EXPECT_EQ(reference(literalCase(input, 4, Step{Op::kMapWithState, 1, 1, 1})),
             (std::vector<Batch>{{{0, 3}}, {{0, 3}}, {{0, 3}, {1, 2}}, {{0, 3}, {1, 2}}}));
+  // The timeouts of streaming_map_with_state_test's IdleKeysTimeOutOnceAndActiveKeysStay: a
+  // timeout of 2 batches, a key last called at u times out at the first t with u < t - 2.
+  Step withTimeout{Op::kMapWithState, 3, 2, 1};
+  withTimeout.timeout = 2;
+  auto idle = literalCase({{{0, 1}, {1, 1}, {2, 1}, {3, 1}},
+                           {{0, 1}, {3, 1}},
+                           {{1, 0}, {3, 1}},
+                           {{3, 1}},
+                           {{3, 1}},
+                           {{3, 1}}},
+                          10, withTimeout);
+  EXPECT_EQ(reference(idle), (std::vector<Batch>{{{0, 1}, {1, 1}, {2, 1}, {3, 1}},
+                                                 {{0, 2}, {1, 1}, {2, 1}, {3, 2}},
+                                                 {{0, 2}, {1, 1}, {2, 1}, {3, 3}},
+                                                 {{0, 2}, {1, 1}, {3, 4}},
+                                                 {{1, 1}, {3, 5}},
+                                                 {{3, 6}},
+                                                 {{3, 6}},
+                                                 {{3, 6}},
+                                                 {},
+                                                 {}}));
+  idle.chain[0].c = 0;  // the outputs: each record's (v -> 7 v + 1), then the timed-out keys'
+                        // (state s -> 3 s + 2)
+  auto outputs = reference(idle);
+  ASSERT_EQ(outputs.size(), 10u);
+  EXPECT_EQ(outputs[3], (Batch{{2, 5}, {3, 8}}));
+  EXPECT_EQ(outputs[8], (Batch{{3, 20}}));
 }
 
 class StreamingDifferential : public streaming_test::StreamingGridTest {};
