@@ -738,6 +738,9 @@ bool runCase(std::uint32_t seed, const ember::testing::TestOptions& opts) {
     }
     ADD_FAILURE() << "the engine failed: " << e.what();
     return false;
+  } catch (const std::exception& e) {
+    ADD_FAILURE() << "the engine threw something other than an ember::Error: " << e.what();
+    return false;
   }
   if (failure) {
     ADD_FAILURE() << "the engine did not fail; Spark fails at batch " << failure->time
