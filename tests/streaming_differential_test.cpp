@@ -148,6 +148,24 @@ DStream<P> applyOnEngine(const Step& s, const DStream<P>& in) {
       if (c % 2 == 0) return mapped;
       return mapped.stateSnapshots();
     }
+    case Op::kRepartition:
+      return in.repartition(c + 1);
+    case Op::kPersist: {
+      static const ember::StorageLevel kLevels[] = {
+          ember::StorageLevel::MEMORY_ONLY, ember::StorageLevel::MEMORY_ONLY_SER,
+          ember::StorageLevel::MEMORY_AND_DISK, ember::StorageLevel::DISK_ONLY};
+      in.persist(kLevels[c]);
+      return in;
+    }
+    case Op::kSideOutput:
+      // Run before the test's output (outputs run in definition order): the chain's streams
+      // then already made their RDDs for the batch when the output reads them.
+      if (c % 2 == 0) {
+        in.foreachRDD([](const Rdd<P>& rdd) { (void)rdd.count(); });
+      } else {
+        in.foreachRDD([](const Rdd<P>& rdd) { (void)rdd.take(1); });
+      }
+      return in;
     case Op::kTransform:
       return in.transform([a](const Rdd<P>& rdd, Time t) {
         V seconds = t.milliseconds() / 1000;
@@ -288,6 +306,15 @@ TEST(StreamingDifferentialReference, FailuresOnlyWhereAnOutputReads) {
   // A window of slide 2 after it reads batches 1 and 2 only.
   dropped.chain.push_back(windowStep(Op::kWindow, 2, 2));
   EXPECT_EQ(reference(dropped), (std::vector<Batch>{{}}));
+  // An output of its own on the incremental window reads batch 3 too.
+  dropped.chain.insert(dropped.chain.begin() + 1, Step{Op::kSideOutput});
+  try {
+    reference(dropped);
+    ADD_FAILURE() << "no failure";
+  } catch (const ExpectedFailure& f) {
+    EXPECT_EQ(f.time, 3);
+    EXPECT_TRUE(f.taskFailed);
+  }
 }
 
 TEST(StreamingDifferentialReference, BatchesWithoutAnRdd) {

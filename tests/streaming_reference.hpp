@@ -71,8 +71,11 @@ enum class Op {
   kUpdateStateByKey,
   kMapWithState,
   kTransform,
+  kRepartition,
+  kPersist,     ///< persist() at a storage level
+  kSideOutput,  ///< one more output on the stream, reading all or part of each RDD
 };
-inline constexpr int kNumOps = static_cast<int>(Op::kTransform) + 1;
+inline constexpr int kNumOps = static_cast<int>(Op::kSideOutput) + 1;
 
 /// One operator of a chain and its parameters: a, b, c pick functions and partition counts;
 /// window and slide are in batches (multiples of the stream's slide at that point).
@@ -101,7 +104,10 @@ inline std::string describeStep(const Step& s) {
                                        "countByValueAndWindow",
                                        "updateStateByKey",
                                        "mapWithState",
-                                       "transform"};
+                                       "transform",
+                                       "repartition",
+                                       "persist",
+                                       "sideOutput"};
   std::string out = kNames[static_cast<int>(s.op)];
   out += "(a=" + std::to_string(s.a) + " b=" + std::to_string(s.b) + " c=" + std::to_string(s.c);
   if (s.window) out += " w=" + std::to_string(s.window) + " s=" + std::to_string(s.slide);
@@ -485,6 +491,10 @@ inline RefStream applyOnReference(const Step& s, const RefStream& in, int numBat
       return updateStateByKeyRef(in, numBatches);
     case Op::kMapWithState:
       return mapWithStateRef(in, c % 2 != 0, s.timeout, numBatches);
+    case Op::kRepartition:
+    case Op::kPersist:
+    case Op::kSideOutput:
+      return in;
     case Op::kTransform: {
       RefStream out{in.slide, {}, {}, false};
       for (const auto& [k, batch] : in.batches) {
@@ -544,10 +554,15 @@ inline std::vector<Batch> reference(const Case& c) {
   std::optional<ExpectedFailure> first;  // the earliest failure an output reads
   for (std::size_t i = c.chain.size(); i > 0; --i) {
     const RefStream& stream = streams[i];
+    if (c.chain[i - 1].op == Op::kSideOutput) {  // an output of its own reads every batch
+      for (int t = stream.slide; t <= n; t += stream.slide) demand.insert(t);
+    }
     for (int t : stream.failures) {
       bool read =
           !demand.empty() && (stream.failuresCarry ? t <= *demand.rbegin() : demand.count(t));
-      if (read && (!first || t < first->time)) first = ExpectedFailure{t, stream.failuresCarry};
+      // At the same time, a batch whose job cannot be generated never runs its tasks.
+      bool earlier = !first || t < first->time || (t == first->time && !stream.failuresCarry);
+      if (read && earlier) first = ExpectedFailure{t, stream.failuresCarry};
     }
     demand = parentDemand(c.chain[i - 1], demand, streams[i - 1].slide);
   }
