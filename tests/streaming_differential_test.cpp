@@ -62,6 +62,7 @@ Case randomCase(std::uint32_t seed) {
   }
   c.numBatches = c.input.size() + static_cast<std::size_t>(uniform(rng, 0, 3));
   int slide = 1;
+  bool joined = false;
   int length = uniform(rng, 1, 5);
   for (int i = 0; i < length; ++i) {
     Step s{static_cast<Op>(uniform(rng, 0, kNumOps - 1)), uniform(rng, 1, 3), uniform(rng, 1, 3),
@@ -83,6 +84,11 @@ Case randomCase(std::uint32_t seed) {
       }
       case Op::kMapWithState:
         if (s.a == 3) s.timeout = s.b * slide;
+        break;
+      case Op::kJoinWithSibling:
+        // One join a chain: each multiplies a key's records by their number.
+        if (joined) s.op = Op::kFilter;
+        joined = true;
         break;
       default:
         break;
@@ -166,6 +172,18 @@ DStream<P> applyOnEngine(const Step& s, const DStream<P>& in) {
         in.foreachRDD([](const Rdd<P>& rdd) { (void)rdd.take(1); });
       }
       return in;
+    case Op::kJoinWithSibling: {
+      DStream<P> right = in.filter([a](const P& x) { return filterFn(a, x); });
+      if (c % 2 == 0) {
+        return in.join(right, partitionsOf(c)).map([](const std::pair<int, std::pair<V, V>>& x) {
+          return joinedFn(x.first, x.second.first, x.second.second);
+        });
+      }
+      return in.leftOuterJoin(right, partitionsOf(c))
+          .map([](const std::pair<int, std::pair<V, std::optional<V>>>& x) {
+            return leftJoinedFn(x.first, x.second.first, x.second.second);
+          });
+    }
     case Op::kTransform:
       return in.transform([a](const Rdd<P>& rdd, Time t) {
         V seconds = t.milliseconds() / 1000;

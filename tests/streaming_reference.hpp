@@ -72,10 +72,11 @@ enum class Op {
   kMapWithState,
   kTransform,
   kRepartition,
-  kPersist,     ///< persist() at a storage level
-  kSideOutput,  ///< one more output on the stream, reading all or part of each RDD
+  kPersist,          ///< persist() at a storage level
+  kSideOutput,       ///< one more output on the stream, reading all or part of each RDD
+  kJoinWithSibling,  ///< join (c even) or leftOuterJoin (c odd) with filter(a) of the stream
 };
-inline constexpr int kNumOps = static_cast<int>(Op::kSideOutput) + 1;
+inline constexpr int kNumOps = static_cast<int>(Op::kJoinWithSibling) + 1;
 
 /// One operator of a chain and its parameters: a, b, c pick functions and partition counts;
 /// window and slide are in batches (multiples of the stream's slide at that point).
@@ -107,7 +108,8 @@ inline std::string describeStep(const Step& s) {
                                        "transform",
                                        "repartition",
                                        "persist",
-                                       "sideOutput"};
+                                       "sideOutput",
+                                       "join(sibling)"};
   std::string out = kNames[static_cast<int>(s.op)];
   out += "(a=" + std::to_string(s.a) + " b=" + std::to_string(s.b) + " c=" + std::to_string(s.c);
   if (s.window) out += " w=" + std::to_string(s.window) + " s=" + std::to_string(s.slide);
@@ -420,10 +422,10 @@ inline Batch mapped(const Batch& batch, int a, int b) {
   return out;
 }
 
-/// The parent's batch and sibling(batch); fails where the parent has no RDD (Spark's
-/// UnionDStream).
+/// f(batch) for a stream of two parents (the stream and one derived from it): fails where the
+/// parent has no RDD (Spark's UnionDStream, and the TransformedDStream of joins).
 template <class F>
-inline RefStream unionRef(const RefStream& in, int numBatches, F sibling) {
+inline RefStream twoParentRef(const RefStream& in, int numBatches, F f) {
   RefStream out{in.slide, {}, {}, false};
   for (int k = in.slide; k <= numBatches; k += in.slide) {
     auto parent = in.batches.find(k);
@@ -431,12 +433,48 @@ inline RefStream unionRef(const RefStream& in, int numBatches, F sibling) {
       out.failures.insert(k);
       continue;
     }
-    Batch batch = parent->second;
-    Batch other = sibling(parent->second);
-    batch.insert(batch.end(), other.begin(), other.end());
-    out.batches[k] = batch;
+    out.batches[k] = f(parent->second);
   }
   return out;
+}
+
+/// The parent's batch and sibling(batch).
+template <class F>
+inline RefStream unionRef(const RefStream& in, int numBatches, F sibling) {
+  return twoParentRef(in, numBatches, [&](const Batch& x) {
+    Batch out = x;
+    Batch other = sibling(x);
+    out.insert(out.end(), other.begin(), other.end());
+    return out;
+  });
+}
+
+/// What the joins emit for a pair of values.
+inline P joinedFn(int key, V v, V w) {
+  return {key, (v * 31 + w) % kMod};
+}
+inline P leftJoinedFn(int key, V v, const std::optional<V>& w) {
+  return {key, (v * 31 + (w ? *w + 1 : 0)) % kMod};
+}
+
+/// Per key, every value of the batch with every value of right(batch); with leftOuter, a key
+/// without right values keeps its values (with none).
+template <class F>
+inline RefStream joinRef(const RefStream& in, int numBatches, bool leftOuter, F right) {
+  return twoParentRef(in, numBatches, [&](const Batch& x) {
+    auto r = groups(right(x));
+    Batch out;
+    for (const auto& [key, v] : x) {
+      auto it = r.find(key);
+      if (it == r.end()) {
+        if (leftOuter) out.push_back(leftJoinedFn(key, v, std::nullopt));
+        continue;
+      }
+      for (V w : it->second)
+        out.push_back(leftOuter ? leftJoinedFn(key, v, w) : joinedFn(key, v, w));
+    }
+    return out;
+  });
 }
 
 inline RefStream applyOnReference(const Step& s, const RefStream& in, int numBatches) {
@@ -495,6 +533,8 @@ inline RefStream applyOnReference(const Step& s, const RefStream& in, int numBat
     case Op::kPersist:
     case Op::kSideOutput:
       return in;
+    case Op::kJoinWithSibling:
+      return joinRef(in, numBatches, c % 2 != 0, [&](const Batch& x) { return filtered(x, a); });
     case Op::kTransform: {
       RefStream out{in.slide, {}, {}, false};
       for (const auto& [k, batch] : in.batches) {
