@@ -20,11 +20,11 @@
 namespace {
 
 namespace fs = std::filesystem;
-using ember_test::range;
+using ember_test::rangeInclusive;
 using ember_test::sorted;
 using Vec = std::vector<int>;
 
-class Actions : public ember_test::MatrixTest {
+class Actions : public ember_test::RddGridTest {
  protected:
   /// A path that does not exist yet, removed at the end of the test.
   fs::path scratch(const std::string& name) {
@@ -53,10 +53,10 @@ std::string readAll(const fs::path& file) {
 }
 
 TEST_P(Actions, CollectAndCount) {
-  EXPECT_EQ(make(range(0, 100)).collect(), range(0, 100));
-  EXPECT_EQ(make(range(0, 100)).count(), 100);
+  EXPECT_EQ(make(rangeInclusive(0, 99)).collect(), rangeInclusive(0, 99));
+  EXPECT_EQ(make(rangeInclusive(0, 99)).count(), 100);
   EXPECT_EQ(make(Vec{}).count(), 0);
-  EXPECT_EQ(make(range(0, 3000)).map([](int x) { return x * 2; }).count(), 3000);
+  EXPECT_EQ(make(rangeInclusive(0, 2999)).map([](int x) { return x * 2; }).count(), 3000);
 }
 
 TEST_P(Actions, TakeInPartitionOrder) {
@@ -74,7 +74,7 @@ TEST_P(Actions, TakeInPartitionOrder) {
 TEST_P(Actions, TakeComputesOnlyWhatItNeedsFromTheFirstPartition) {
   // The first partition alone satisfies take(1): later partitions are not computed.
   std::atomic<int> calls{0};
-  auto r = make(range(0, 70)).map([&calls](int x) {
+  auto r = make(rangeInclusive(0, 69)).map([&calls](int x) {
     ++calls;
     return x;
   });
@@ -89,7 +89,7 @@ TEST_P(Actions, First) {
 }
 
 TEST_P(Actions, Reduce) {
-  EXPECT_EQ(make(range(1, 101)).reduce([](int a, int b) { return a + b; }), 5050);
+  EXPECT_EQ(make(rangeInclusive(1, 100)).reduce([](int a, int b) { return a + b; }), 5050);
   EXPECT_EQ(make(Vec{3, 9, 2}).reduce([](int a, int b) { return std::max(a, b); }), 9);
   EXPECT_EQ(make(Vec{42}).reduce([](int a, int b) { return a * b; }), 42);
 }
@@ -104,7 +104,7 @@ TEST_P(Actions, FoldAppliesZeroPerPartitionAndOnceMore) {
 
 TEST_P(Actions, Aggregate) {
   using SumCount = std::pair<long, int>;
-  auto sc = make(range(1, 11))
+  auto sc = make(rangeInclusive(1, 10))
                 .aggregate(
                     SumCount{0, 0},
                     [](SumCount acc, int x) {
@@ -115,7 +115,7 @@ TEST_P(Actions, Aggregate) {
                     });
   EXPECT_EQ(sc, (SumCount{55, 10}));
   // A zero that is not neutral is counted once per partition plus once.
-  auto n = make(range(1, 4))
+  auto n = make(rangeInclusive(1, 3))
                .aggregate(
                    10, [](int acc, int x) { return acc + x; }, [](int a, int b) { return a + b; });
   EXPECT_EQ(n, 6 + 10 * (parts() + 1));
@@ -130,7 +130,7 @@ TEST_P(Actions, Aggregate) {
 TEST_P(Actions, Foreach) {
   std::atomic<long> sum{0};
   std::atomic<int> calls{0};
-  make(range(1, 101)).foreach ([&](const int& x) {
+  make(rangeInclusive(1, 100)).foreach ([&](const int& x) {
     sum += x;
     ++calls;
   });
@@ -141,15 +141,15 @@ TEST_P(Actions, Foreach) {
 TEST_P(Actions, ForeachPartition) {
   std::mutex mutex;
   std::vector<Vec> seen;
-  make(range(0, 10)).foreachPartition([&](std::vector<int>& part) {
+  make(rangeInclusive(0, 9)).foreachPartition([&](std::vector<int>& part) {
     std::lock_guard lock(mutex);
     seen.push_back(part);
   });
   EXPECT_EQ(seen.size(), static_cast<std::size_t>(parts()));
   Vec flat;
   for (const auto& p : seen) flat.insert(flat.end(), p.begin(), p.end());
-  EXPECT_EQ(sorted(flat), range(0, 10));
-  EXPECT_EQ(sorted(seen), sorted(make(range(0, 10)).glom().collect()));
+  EXPECT_EQ(sorted(flat), rangeInclusive(0, 9));
+  EXPECT_EQ(sorted(seen), sorted(make(rangeInclusive(0, 9)).glom().collect()));
 }
 
 TEST_P(Actions, CountByValue) {
@@ -163,8 +163,8 @@ TEST_P(Actions, CountByValue) {
 TEST_P(Actions, IsEmpty) {
   EXPECT_FALSE(make(Vec{1}).isEmpty());
   EXPECT_TRUE(make(Vec{}).isEmpty());
-  EXPECT_TRUE(make(range(0, 10)).filter([](const int&) { return false; }).isEmpty());
-  EXPECT_FALSE(make(range(0, 10)).filter([](const int& x) { return x == 9; }).isEmpty());
+  EXPECT_TRUE(make(rangeInclusive(0, 9)).filter([](const int&) { return false; }).isEmpty());
+  EXPECT_FALSE(make(rangeInclusive(0, 9)).filter([](const int& x) { return x == 9; }).isEmpty());
   EXPECT_TRUE(engine.emptyRDD<int>().isEmpty());
 }
 
@@ -203,7 +203,7 @@ TEST_P(Actions, SaveAsTextFileRendersValues) {
   EXPECT_EQ(all, "1.0\n2.5\n");
 }
 
-INSTANTIATE_TEST_SUITE_P(Matrix, Actions, ember_test::allCells(), ember_test::cellName);
+EMBER_TEST_ON_GRID(Actions);
 
 class ActionLiterals : public ember_test::EngineTest {};
 
@@ -215,11 +215,11 @@ TEST_F(ActionLiterals, FoldOverThreePartitions) {
 
 TEST_F(ActionLiterals, TakeScansFewPartitionsFirst) {
   std::atomic<int> calls{0};
-  auto r = engine.parallelize(range(0, 100), 10).map([&calls](int x) {
+  auto r = engine.parallelize(rangeInclusive(0, 99), 10).map([&calls](int x) {
     ++calls;
     return x;
   });
-  EXPECT_EQ(r.take(15), range(0, 15));
+  EXPECT_EQ(r.take(15), rangeInclusive(0, 14));
   // Partition 0 first (10 elements), then up to 4 more: never all ten.
   EXPECT_LT(calls.load(), 100);
   EXPECT_GE(calls.load(), 20);
@@ -229,7 +229,7 @@ TEST_F(ActionLiterals, ConcurrentJobsFromSeveralDriverThreads) {
   // Several threads run jobs over the same shuffles and cached data at once; every one must see
   // the complete result, and each shuffle's map stage must run once.
   std::atomic<int> map_calls{0};
-  auto pairs = engine.parallelize(range(0, 400), 8).map([&map_calls](int x) {
+  auto pairs = engine.parallelize(rangeInclusive(0, 399), 8).map([&map_calls](int x) {
     ++map_calls;
     return std::pair<int, int>(x % 10, x);
   });

@@ -15,7 +15,7 @@
 
 namespace {
 
-using ember_test::range;
+using ember_test::rangeInclusive;
 using Vec = std::vector<int>;
 using PI = std::pair<int, int>;
 
@@ -40,10 +40,10 @@ std::string messageOf(F&& f) {
     EXPECT_NE(message_.find(part), std::string::npos) << message_; \
   } while (0)
 
-class TaskFailures : public ember_test::MatrixTest {};
+class TaskFailures : public ember_test::RddGridTest {};
 
 TEST_P(TaskFailures, ThrowingTaskFailsTheAction) {
-  auto data = range(0, 20);
+  auto data = rangeInclusive(0, 19);
   auto bad = make(data).map([](int x) {
     if (x == 13) throw std::runtime_error("boom at 13");
     return x;
@@ -77,7 +77,7 @@ TEST_P(TaskFailures, ThrowingTaskFailsTheAction) {
 }
 
 TEST_P(TaskFailures, ThrowingMapSideOfShuffle) {
-  auto pairs = make(range(0, 20)).map([](int x) {
+  auto pairs = make(rangeInclusive(0, 19)).map([](int x) {
     if (x == 6) throw std::invalid_argument("bad key 6");
     return PI(x % 3, x);
   });
@@ -101,7 +101,7 @@ TEST_P(TaskFailures, ThrowingMapSideOfShuffle) {
 }
 
 TEST_P(TaskFailures, ThrowingReduceSideNamesReducePartition) {
-  auto r = make(range(0, 30)).repartition(4).mapPartitionsWithIndex([](int index, Vec v) {
+  auto r = make(rangeInclusive(0, 29)).repartition(4).mapPartitionsWithIndex([](int index, Vec v) {
     if (index == 2) throw std::runtime_error("reduce side 2");
     return v;
   });
@@ -115,7 +115,7 @@ TEST_P(TaskFailures, ThrowingReduceSideNamesReducePartition) {
 }
 
 TEST_P(TaskFailures, NonStandardExceptionIsReported) {
-  auto r = make(range(0, 5)).map([](int x) -> int {
+  auto r = make(rangeInclusive(0, 4)).map([](int x) -> int {
     if (x == 0) throw 42;
     return x;
   });
@@ -124,7 +124,7 @@ TEST_P(TaskFailures, NonStandardExceptionIsReported) {
 
 TEST_P(TaskFailures, FailedShuffleStageRunsAgainOnTheNextAction) {
   auto fail = std::make_shared<std::atomic<bool>>(true);
-  auto reduced = make(range(0, 10))
+  auto reduced = make(rangeInclusive(0, 9))
                      .map([fail](int x) {
                        if (*fail && x == 9) throw std::runtime_error("transient");
                        return PI(x % 2, x);
@@ -140,7 +140,7 @@ TEST_P(TaskFailures, EmptyDatasets) {
   EXPECT_MESSAGE_HAS(ember::UnsupportedOperationError, empty.first(), "empty collection");
   EXPECT_MESSAGE_HAS(ember::UnsupportedOperationError, empty.reduce(std::plus<>{}),
                      "empty collection");
-  auto filtered = make(range(0, 10)).filter([](const int& x) { return x > 100; });
+  auto filtered = make(rangeInclusive(0, 9)).filter([](const int& x) { return x > 100; });
   EXPECT_THROW(filtered.first(), ember::UnsupportedOperationError);
   EXPECT_THROW(filtered.reduce(std::plus<>{}), ember::UnsupportedOperationError);
   EXPECT_THROW(engine.emptyRDD<int>().first(), ember::UnsupportedOperationError);
@@ -148,7 +148,7 @@ TEST_P(TaskFailures, EmptyDatasets) {
 }
 
 TEST_P(TaskFailures, BadPartitionCountsNameTheOperation) {
-  auto ints = make(range(0, 10));
+  auto ints = make(rangeInclusive(0, 9));
   auto pairs = make(std::vector<PI>{{1, 1}, {2, 2}});
   for (int bad : {0, -1}) {
     EXPECT_MESSAGE_HAS(ember::IllegalArgumentError, ints.repartition(bad), "repartition:");
@@ -179,14 +179,14 @@ TEST_P(TaskFailures, BadPartitionCountsNameTheOperation) {
                        "rightOuterJoin:");
     EXPECT_MESSAGE_HAS(ember::IllegalArgumentError, pairs.fullOuterJoin(pairs, bad),
                        "fullOuterJoin:");
-    EXPECT_MESSAGE_HAS(ember::IllegalArgumentError, ember::parallelize(range(0, 3), bad),
+    EXPECT_MESSAGE_HAS(ember::IllegalArgumentError, ember::parallelize(rangeInclusive(0, 2), bad),
                        "parallelize:");
   }
-  EXPECT_MESSAGE_HAS(ember::IllegalArgumentError, engine.parallelize(range(0, 3), -2),
+  EXPECT_MESSAGE_HAS(ember::IllegalArgumentError, engine.parallelize(rangeInclusive(0, 2), -2),
                      "parallelize:");
 }
 
-INSTANTIATE_TEST_SUITE_P(Matrix, TaskFailures, ember_test::allCells(), ember_test::cellName);
+EMBER_TEST_ON_GRID(TaskFailures);
 
 TEST(Masters, MalformedMastersAreRefusedByName) {
   for (const char* master : {"local[0]", "local[x]", "yarn", "local[-1]", "local[2", "local[]",
@@ -205,7 +205,7 @@ TEST(Masters, WellFormedMasters) {
   for (const char* master : {"local", "local[3]", "local[*]", "local[2,4]"}) {
     ember::Engine engine(master, "good");
     EXPECT_EQ(engine.master(), master);
-    EXPECT_EQ(engine.parallelize(range(0, 10), 3).count(), 10);
+    EXPECT_EQ(engine.parallelize(rangeInclusive(0, 9), 3).count(), 10);
     engine.stop();
   }
   ember::Engine three("local[3]", "three");
@@ -231,12 +231,13 @@ TEST(Masters, BadDefaultParallelism) {
 
 TEST(StoppedEngine, EverythingIsRefused) {
   ember::Engine engine("local[2]", "stopped");
-  auto rdd = engine.parallelize(range(0, 10), 2);
+  auto rdd = engine.parallelize(rangeInclusive(0, 9), 2);
   auto pairs = engine.parallelize(std::vector<PI>{{1, 2}}, 2);
   engine.stop();
   EXPECT_TRUE(engine.isStopped());
   EXPECT_NO_THROW(engine.stop());
-  EXPECT_MESSAGE_HAS(ember::IllegalStateError, engine.parallelize(range(0, 3), 1), "stopped");
+  EXPECT_MESSAGE_HAS(ember::IllegalStateError, engine.parallelize(rangeInclusive(0, 2), 1),
+                     "stopped");
   EXPECT_THROW(engine.emptyRDD<int>(), ember::IllegalStateError);
   EXPECT_THROW(rdd.collect(), ember::IllegalStateError);
   EXPECT_THROW(rdd.count(), ember::IllegalStateError);
@@ -256,7 +257,7 @@ TEST(StoppedEngine, EverythingIsRefused) {
 TEST(StoppedEngine, PersistedDatasetsOutliveStop) {
   auto rdd = [] {
     ember::Engine engine("local[2]", "stop-persisted");
-    auto r = engine.parallelize(range(0, 10), 2).map([](int x) { return x; });
+    auto r = engine.parallelize(rangeInclusive(0, 9), 2).map([](int x) { return x; });
     r.persist(ember::StorageLevel::DISK_ONLY);
     r.count();
     engine.stop();
@@ -268,7 +269,7 @@ TEST(StoppedEngine, PersistedDatasetsOutliveStop) {
 
 TEST(ActiveEngine, ParallelizeUsesTheActiveEngine) {
   ember::Engine engine("local[2]", "active");
-  auto rdd = ember::parallelize(range(0, 6), 3);
+  auto rdd = ember::parallelize(rangeInclusive(0, 5), 3);
   EXPECT_EQ(rdd.context().state(), engine.state());
   EXPECT_EQ(rdd.getNumPartitions(), 3);
   EXPECT_EQ(ember::Engine::getOrCreate().state(), engine.state());

@@ -21,7 +21,7 @@ using SS = std::pair<std::string, std::string>;
 using std::nullopt;
 using std::optional;
 
-class PairOps : public ember_test::MatrixTest {
+class PairOps : public ember_test::RddGridTest {
  protected:
   ember::Rdd<SI> letters() const {
     return make(std::vector<SI>{{"a", 1}, {"b", 2}, {"a", 3}, {"c", 4}, {"b", 5}});
@@ -255,7 +255,7 @@ TEST_P(PairOps, ShuffleReadTwiceByTwoActions) {
             (std::vector<std::pair<int, std::vector<std::string>>>{{4, {"a", "c"}}, {7, {"b"}}}));
 }
 
-INSTANTIATE_TEST_SUITE_P(Matrix, PairOps, ember_test::allCells(), ember_test::cellName);
+EMBER_TEST_ON_GRID(PairOps);
 
 class PairLayouts : public ember_test::EngineTest {};
 

@@ -21,7 +21,7 @@ namespace {
 
 namespace fs = std::filesystem;
 using ember::StorageLevel;
-using ember_test::range;
+using ember_test::rangeInclusive;
 using Vec = std::vector<int>;
 
 struct Point {
@@ -98,7 +98,7 @@ class PersistLevels : public testing::TestWithParam<LevelCell> {
 };
 
 TEST_P(PersistLevels, Ints) {
-  roundTrip(range(0, 3000), 3);
+  roundTrip(rangeInclusive(0, 2999), 3);
 }
 
 TEST_P(PersistLevels, Strings) {
@@ -152,7 +152,7 @@ TEST_P(PersistLevels, ShuffledDataset) {
 TEST_P(PersistLevels, PartialThenFull) {
   // take(1) stores the first partition only; the next action computes just the others.
   std::atomic<int> calls{0};
-  auto rdd = engine.parallelize(range(0, 40), 4).map([&calls](int x) {
+  auto rdd = engine.parallelize(rangeInclusive(0, 39), 4).map([&calls](int x) {
     ++calls;
     return x;
   });
@@ -160,12 +160,12 @@ TEST_P(PersistLevels, PartialThenFull) {
   EXPECT_EQ(rdd.take(1), Vec{0});
   EXPECT_EQ(calls.load(), 10);
   EXPECT_EQ(blocks().numBlocks(rdd.id()), 1);
-  EXPECT_EQ(rdd.collect(), range(0, 40));
+  EXPECT_EQ(rdd.collect(), rangeInclusive(0, 39));
   EXPECT_EQ(calls.load(), 40);
 }
 
 TEST_P(PersistLevels, DiskFilesRemovedOnUnpersist) {
-  auto rdd = engine.parallelize(range(0, 100), 4);
+  auto rdd = engine.parallelize(rangeInclusive(0, 99), 4);
   rdd.persist(level());
   rdd.count();
   std::size_t files = filesIn(blocks().directory());
@@ -180,7 +180,7 @@ TEST_P(PersistLevels, DiskFilesRemovedOnUnpersist) {
 TEST_P(PersistLevels, DroppedWithTheLastHandle) {
   int id = 0;
   {
-    auto rdd = engine.parallelize(range(0, 10), 2).map([](int x) { return x + 1; });
+    auto rdd = engine.parallelize(rangeInclusive(0, 9), 2).map([](int x) { return x + 1; });
     rdd.persist(level());
     rdd.count();
     id = rdd.id();
@@ -192,7 +192,7 @@ TEST_P(PersistLevels, DroppedWithTheLastHandle) {
 
 TEST_P(PersistLevels, DetachedDatasetOwnsTheBlocksWithoutLineage) {
   std::atomic<int> calls{0};
-  auto shuffled = engine.parallelize(range(0, 100), 3)
+  auto shuffled = engine.parallelize(rangeInclusive(0, 99), 3)
                       .map([&calls](int x) {
                         ++calls;
                         return std::pair(x % 7, x);
@@ -222,7 +222,7 @@ TEST_P(PersistLevels, DetachedDatasetOwnsTheBlocksWithoutLineage) {
 }
 
 TEST_P(PersistLevels, DetachedDatasetUnpersistedIsAnError) {
-  auto rdd = engine.parallelize(range(0, 10), 2).map([](int x) { return x * 2; });
+  auto rdd = engine.parallelize(rangeInclusive(0, 9), 2).map([](int x) { return x * 2; });
   rdd.persist(level());
   rdd.count();
   auto detached = ember::detail::detachCached(rdd);
@@ -240,7 +240,7 @@ TEST_P(PersistLevels, DetachedDatasetUnpersistedIsAnError) {
 
 std::vector<LevelCell> levelCells() {
   std::vector<LevelCell> cells;
-  for (const char* master : {"local[1]", "local[4]"}) {
+  for (const char* master : ember_test::kGridMasters) {
     for (const char* level : kLevelNames) cells.push_back({level, master});
   }
   return cells;
@@ -256,7 +256,7 @@ class Persist : public ember_test::EngineTest {};
 
 TEST_F(Persist, CacheIsMemoryOnly) {
   std::atomic<int> calls{0};
-  auto rdd = engine.parallelize(range(0, 10), 2).map([&calls](int x) {
+  auto rdd = engine.parallelize(rangeInclusive(0, 9), 2).map([&calls](int x) {
     ++calls;
     return x;
   });
@@ -265,14 +265,14 @@ TEST_F(Persist, CacheIsMemoryOnly) {
   rdd.count();
   rdd.count();
   EXPECT_EQ(calls.load(), 10);
-  auto other = engine.parallelize(range(0, 10), 2);
+  auto other = engine.parallelize(rangeInclusive(0, 9), 2);
   other.persist();
   EXPECT_EQ(other.getStorageLevel(), StorageLevel::MEMORY_ONLY);
 }
 
 TEST_F(Persist, WithoutPersistEveryActionRecomputes) {
   std::atomic<int> calls{0};
-  auto rdd = engine.parallelize(range(0, 10), 2).map([&calls](int x) {
+  auto rdd = engine.parallelize(rangeInclusive(0, 9), 2).map([&calls](int x) {
     ++calls;
     return x;
   });
@@ -316,14 +316,14 @@ TEST_F(Persist, Descriptions) {
 }
 
 TEST_F(Persist, ChangingALevelIsRefusedUntilUnpersist) {
-  auto rdd = engine.parallelize(range(0, 10), 2);
+  auto rdd = engine.parallelize(rangeInclusive(0, 9), 2);
   rdd.persist(StorageLevel::MEMORY_ONLY);
   EXPECT_NO_THROW(rdd.persist(StorageLevel::MEMORY_ONLY));
   EXPECT_THROW(rdd.persist(StorageLevel::DISK_ONLY), ember::UnsupportedOperationError);
   rdd.unpersist();
   EXPECT_NO_THROW(rdd.persist(StorageLevel::DISK_ONLY));
   EXPECT_EQ(rdd.getStorageLevel(), StorageLevel::DISK_ONLY);
-  EXPECT_EQ(rdd.collect(), range(0, 10));
+  EXPECT_EQ(rdd.collect(), rangeInclusive(0, 9));
 }
 
 TEST_F(Persist, NonSerializableTypeAtSerializedLevelsIsRefused) {
@@ -359,7 +359,7 @@ TEST_F(Persist, ContainersOfUnserializableTypesAreNotSerializable) {
 
 TEST_F(Persist, DownstreamDatasetsAndShufflesReadTheCache) {
   std::atomic<int> calls{0};
-  auto base = engine.parallelize(range(0, 20), 4).map([&calls](int x) {
+  auto base = engine.parallelize(rangeInclusive(0, 19), 4).map([&calls](int x) {
     ++calls;
     return x;
   });
@@ -377,7 +377,7 @@ TEST_F(Persist, DownstreamDatasetsAndShufflesReadTheCache) {
 
 TEST_F(Persist, FailedComputationStoresNothing) {
   auto fail = std::make_shared<std::atomic<bool>>(true);
-  auto rdd = engine.parallelize(range(0, 10), 2).map([fail](int x) {
+  auto rdd = engine.parallelize(rangeInclusive(0, 9), 2).map([fail](int x) {
     if (*fail && x == 7) throw std::runtime_error("not yet");
     return x;
   });
@@ -385,7 +385,7 @@ TEST_F(Persist, FailedComputationStoresNothing) {
   EXPECT_THROW(rdd.collect(), ember::TaskFailedError);
   EXPECT_LE(engine.state()->blocks().numBlocks(rdd.id()), 1);
   *fail = false;
-  EXPECT_EQ(rdd.collect(), range(0, 10));
+  EXPECT_EQ(rdd.collect(), rangeInclusive(0, 9));
   EXPECT_EQ(engine.state()->blocks().numBlocks(rdd.id()), 2);
 }
 
@@ -404,16 +404,16 @@ TEST_F(PersistMemoryLimit, MemoryAndDiskSpillsToDisk) {
   auto& blocks = engine.state()->blocks();
   for (const auto& level : {StorageLevel::MEMORY_AND_DISK, StorageLevel::MEMORY_AND_DISK_SER}) {
     std::atomic<int> calls{0};
-    auto rdd = engine.parallelize(range(0, 100), 4).map([&calls](int x) {
+    auto rdd = engine.parallelize(rangeInclusive(0, 99), 4).map([&calls](int x) {
       ++calls;
       return x;
     });
     rdd.persist(level);
-    EXPECT_EQ(rdd.collect(), range(0, 100));
+    EXPECT_EQ(rdd.collect(), rangeInclusive(0, 99));
     EXPECT_EQ(blocks.diskBlocks(), 4u) << level.description();
     EXPECT_EQ(filesIn(blocks.directory()), 4u);
     EXPECT_EQ(blocks.memoryUsed(), 0u);
-    EXPECT_EQ(rdd.collect(), range(0, 100));
+    EXPECT_EQ(rdd.collect(), rangeInclusive(0, 99));
     EXPECT_EQ(calls.load(), 100) << level.description();
     rdd.unpersist();
     EXPECT_EQ(blocks.diskBlocks(), 0u);
@@ -426,13 +426,13 @@ TEST_F(PersistMemoryLimit, MemoryOnlyThatDoesNotFitIsRecomputed) {
   auto engine = makeEngine("1");
   for (const auto& level : {StorageLevel::MEMORY_ONLY, StorageLevel::MEMORY_ONLY_SER}) {
     std::atomic<int> calls{0};
-    auto rdd = engine.parallelize(range(0, 100), 4).map([&calls](int x) {
+    auto rdd = engine.parallelize(rangeInclusive(0, 99), 4).map([&calls](int x) {
       ++calls;
       return x;
     });
     rdd.persist(level);
-    EXPECT_EQ(rdd.collect(), range(0, 100));
-    EXPECT_EQ(rdd.collect(), range(0, 100));
+    EXPECT_EQ(rdd.collect(), rangeInclusive(0, 99));
+    EXPECT_EQ(rdd.collect(), rangeInclusive(0, 99));
     EXPECT_EQ(calls.load(), 200) << level.description();
     EXPECT_EQ(engine.state()->blocks().numBlocks(rdd.id()), 0);
     EXPECT_EQ(engine.state()->blocks().diskBlocks(), 0u);
@@ -461,7 +461,7 @@ TEST_F(PersistMemoryLimit, MalformedLimitIsRefused) {
 TEST_F(PersistMemoryLimit, SmallBlocksStayInMemoryUnderTheLimit) {
   auto engine = makeEngine("1000000");
   auto& blocks = engine.state()->blocks();
-  auto rdd = engine.parallelize(range(0, 100), 4);
+  auto rdd = engine.parallelize(rangeInclusive(0, 99), 4);
   rdd.persist(StorageLevel::MEMORY_AND_DISK);
   rdd.count();
   EXPECT_EQ(blocks.diskBlocks(), 0u);

@@ -20,7 +20,7 @@ namespace {
 
 using ember::Rdd;
 using ember::StorageLevel;
-using ember_test::range;
+using ember_test::rangeInclusive;
 using ember_test::sorted;
 using Pair = std::pair<std::string, long>;
 using Lines = std::vector<std::string>;
@@ -31,7 +31,7 @@ std::vector<Pair> expectedWordCounts() {
   return {{"", 1}, {"a", 4}, {"b", 3}, {"c", 2}, {"d", 1}};
 }
 
-class PipelineMatrix : public ember_test::MatrixTest {};
+class PipelineMatrix : public ember_test::RddGridTest {};
 
 TEST_P(PipelineMatrix, ChainGivesWhatTheOperatorsGiveOneByOne) {
   auto f1 = [](int x) { return std::vector<int>{x, x + 100}; };
@@ -40,7 +40,7 @@ TEST_P(PipelineMatrix, ChainGivesWhatTheOperatorsGiveOneByOne) {
   auto f4 = [](int x, auto emit) {
     for (int i = 0; i < x % 5; ++i) emit(x + i);
   };
-  auto source = make(range(0, 50));
+  auto source = make(rangeInclusive(0, 49));
 
   auto fused = source.flatMap(f1).map(f2).filter(f3).flatMap<int>(f4);
   // Each step on a plain Rdd, so that nothing composes.
@@ -141,7 +141,7 @@ TEST_P(PipelineMatrix, ShufflesWithoutCombineReadTheChain) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Cells, PipelineMatrix, ember_test::allCells(), ember_test::cellName);
+EMBER_TEST_ON_GRID(PipelineMatrix);
 
 class Pipeline : public ember_test::EngineTest {};
 
@@ -217,7 +217,7 @@ TEST_F(Pipeline, GroupByKeyReadsAPersistedStepOfTheChain) {
 
 TEST_F(Pipeline, PersistedEarlierStepIsReachedThroughLaterOnes) {
   std::atomic<int> firsts{0}, seconds{0}, thirds{0};
-  auto a = engine.parallelize(range(0, 20), 2).map([&](int x) {
+  auto a = engine.parallelize(rangeInclusive(0, 19), 2).map([&](int x) {
     ++firsts;
     return x + 1;
   });
@@ -239,7 +239,7 @@ TEST_F(Pipeline, PersistedEarlierStepIsReachedThroughLaterOnes) {
 
 TEST_F(Pipeline, PersistedLastStepFeedsTheShuffleFromItsBlocks) {
   std::atomic<int> maps{0};
-  auto pairs = engine.parallelize(range(0, 30), 3).map([&](int x) {
+  auto pairs = engine.parallelize(rangeInclusive(0, 29), 3).map([&](int x) {
     ++maps;
     return std::pair<int, int>(x % 3, x);
   });
@@ -252,10 +252,10 @@ TEST_F(Pipeline, PersistedLastStepFeedsTheShuffleFromItsBlocks) {
 }
 
 TEST_F(Pipeline, AssigningAnotherDatasetDropsTheChainAndStaysCorrect) {
-  auto source = engine.parallelize(range(0, 10), 2);
+  auto source = engine.parallelize(rangeInclusive(0, 9), 2);
   auto r = source.map([](int x) { return x + 1; });
   r = source.filter([](int x) { return x >= 5; });  // another chain type: assigned as an Rdd<int>
-  EXPECT_EQ(r.collect(), range(5, 10));
+  EXPECT_EQ(r.collect(), rangeInclusive(5, 9));
   EXPECT_EQ(r.fusion(), nullptr);
   auto doubled = r.map([](int x) { return x * 2; });
   EXPECT_EQ(doubled.fusion(), nullptr);
@@ -271,8 +271,8 @@ TEST_F(Pipeline, AssigningAnotherDatasetDropsTheChainAndStaysCorrect) {
 }
 
 TEST_F(Pipeline, AssigningThroughAnRddReferenceDropsTheChain) {
-  auto source = engine.parallelize(range(0, 6), 2);
-  auto other = engine.parallelize(range(100, 103), 2);
+  auto source = engine.parallelize(rangeInclusive(0, 5), 2);
+  auto other = engine.parallelize(rangeInclusive(100, 102), 2);
   auto keyed = source.map([](int x) { return std::pair<int, int>(x % 2, x); });
   Rdd<std::pair<int, int>>& base = keyed;
   base = other.map([](int x) { return std::pair<int, int>(x % 2, 1); });
@@ -316,10 +316,11 @@ TEST_F(Pipeline, LineageShowsEveryOperator) {
 }
 
 TEST_F(Pipeline, FailingStepInAChainFailsTheJobWithItsMessage) {
-  auto r = engine.parallelize(range(0, 10), 2).map([](int x) { return x + 1; }).map([](int x) {
-    if (x == 7) throw std::runtime_error("seven is refused");
-    return std::pair<int, int>(x, x);
-  });
+  auto r =
+      engine.parallelize(rangeInclusive(0, 9), 2).map([](int x) { return x + 1; }).map([](int x) {
+        if (x == 7) throw std::runtime_error("seven is refused");
+        return std::pair<int, int>(x, x);
+      });
   EXPECT_THROW(
       {
         try {

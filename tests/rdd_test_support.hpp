@@ -3,35 +3,13 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <ostream>
-#include <string>
-#include <tuple>
 #include <vector>
 
 #include "ember/core.hpp"
+#include "test_grid.hpp"
+#include "test_range.hpp"
 
 namespace ember_test {
-
-/// One cell of the matrix every operation runs over: input partition count x engine threads.
-struct Cell {
-  int partitions;
-  const char* master;
-};
-
-inline void PrintTo(const Cell& cell, std::ostream* os) {
-  *os << cell.partitions << " partitions on " << cell.master;
-}
-
-inline std::string cellName(const testing::TestParamInfo<Cell>& info) {
-  std::string master = info.param.master;
-  std::string threads = master.substr(6, master.size() - 7);
-  return "p" + std::to_string(info.param.partitions) + "_t" + threads;
-}
-
-inline auto allCells() {
-  return testing::Values(Cell{1, "local[1]"}, Cell{2, "local[1]"}, Cell{7, "local[1]"},
-                         Cell{1, "local[4]"}, Cell{2, "local[4]"}, Cell{7, "local[4]"});
-}
 
 /// A fresh engine per test, stopped at the end.
 class EngineTest : public testing::Test {
@@ -41,10 +19,12 @@ class EngineTest : public testing::Test {
   ember::Engine engine;
 };
 
-class MatrixTest : public testing::TestWithParam<Cell> {
+/// A test run once per cell of the grid (EMBER_TEST_ON_GRID), with an engine on the cell's master
+/// and make() parallelizing into the cell's partition count.
+class RddGridTest : public GridTest {
  protected:
-  MatrixTest() : engine(GetParam().master, "test") {}
-  ~MatrixTest() override { engine.stop(); }
+  RddGridTest() : engine(GetParam().master, "test") {}
+  ~RddGridTest() override { engine.stop(); }
 
   int parts() const { return GetParam().partitions; }
   template <class T>
@@ -58,12 +38,6 @@ class MatrixTest : public testing::TestWithParam<Cell> {
 template <class T>
 std::vector<T> sorted(std::vector<T> v) {
   std::sort(v.begin(), v.end());
-  return v;
-}
-
-inline std::vector<int> range(int from, int to) {
-  std::vector<int> v;
-  for (int i = from; i < to; ++i) v.push_back(i);
   return v;
 }
 

@@ -12,14 +12,14 @@
 
 namespace {
 
-using ember_test::range;
+using ember_test::rangeInclusive;
 using ember_test::sorted;
 using Vec = std::vector<int>;
 
-class Transformations : public ember_test::MatrixTest {};
+class Transformations : public ember_test::RddGridTest {};
 
 TEST_P(Transformations, ParallelizeSlicesAsSpark) {
-  const Vec data = range(0, 10);
+  const Vec data = rangeInclusive(0, 9);
   auto glommed = make(data).glom().collect();
   ASSERT_EQ(glommed.size(), static_cast<std::size_t>(parts()));
   std::size_t n = data.size();
@@ -34,14 +34,16 @@ TEST_P(Transformations, ParallelizeSlicesAsSpark) {
 }
 
 TEST_P(Transformations, Map) {
-  auto out = make(range(1, 6)).map([](int x) { return x * 10; }).collect();
+  auto out = make(rangeInclusive(1, 5)).map([](int x) { return x * 10; }).collect();
   EXPECT_EQ(out, (Vec{10, 20, 30, 40, 50}));
-  auto strings = make(range(1, 4)).map([](int x) { return std::to_string(x) + "!"; }).collect();
+  auto strings =
+      make(rangeInclusive(1, 3)).map([](int x) { return std::to_string(x) + "!"; }).collect();
   EXPECT_EQ(strings, (std::vector<std::string>{"1!", "2!", "3!"}));
 }
 
 TEST_P(Transformations, FlatMapIterable) {
-  auto out = make(range(0, 4)).flatMap([](int x) { return Vec(static_cast<std::size_t>(x), x); });
+  auto out =
+      make(rangeInclusive(0, 3)).flatMap([](int x) { return Vec(static_cast<std::size_t>(x), x); });
   EXPECT_EQ(out.collect(), (Vec{1, 2, 2, 3, 3, 3}));
   auto words = make(std::vector<std::string>{"a b", "", "c  d"})
                    .flatMap([](const std::string& s) { return ember::split(s, ' '); })
@@ -50,7 +52,7 @@ TEST_P(Transformations, FlatMapIterable) {
 }
 
 TEST_P(Transformations, FlatMapEmitter) {
-  auto out = make(range(0, 4))
+  auto out = make(rangeInclusive(0, 3))
                  .flatMap<std::string>([](const int& x, auto emit) {
                    for (int i = 0; i < x; ++i) emit(std::to_string(x) + ":" + std::to_string(i));
                  })
@@ -60,21 +62,22 @@ TEST_P(Transformations, FlatMapEmitter) {
 
 TEST_P(Transformations, FlatMapEmitterManyOutputsCrossChunks) {
   // More outputs than one chunk, to cross the pipeline's chunk boundary.
-  auto out = make(range(0, 5)).flatMap<int>([](const int& x, auto emit) {
+  auto out = make(rangeInclusive(0, 4)).flatMap<int>([](const int& x, auto emit) {
     for (int i = 0; i < 1000; ++i) emit(x * 1000 + i);
   });
-  EXPECT_EQ(out.collect(), range(0, 5000));
+  EXPECT_EQ(out.collect(), rangeInclusive(0, 4999));
   EXPECT_EQ(out.count(), 5000);
 }
 
 TEST_P(Transformations, Filter) {
-  auto out = make(range(0, 10)).filter([](const int& x) { return x % 3 == 0; }).collect();
+  auto out = make(rangeInclusive(0, 9)).filter([](const int& x) { return x % 3 == 0; }).collect();
   EXPECT_EQ(out, (Vec{0, 3, 6, 9}));
-  EXPECT_TRUE(make(range(0, 10)).filter([](const int&) { return false; }).collect().empty());
+  EXPECT_TRUE(
+      make(rangeInclusive(0, 9)).filter([](const int&) { return false; }).collect().empty());
 }
 
 TEST_P(Transformations, ChainedNarrowOperators) {
-  auto out = make(range(0, 10))
+  auto out = make(rangeInclusive(0, 9))
                  .map([](int x) { return x + 1; })
                  .filter([](const int& x) { return x % 2 == 0; })
                  .flatMap([](int x) {
@@ -88,7 +91,7 @@ TEST_P(Transformations, ChainedNarrowOperators) {
 
 TEST_P(Transformations, MapPartitions) {
   // One sum per partition: the sums over partitions equal the total, and there are as many.
-  auto sums = make(range(1, 11))
+  auto sums = make(rangeInclusive(1, 10))
                   .mapPartitions([](std::vector<int> v) {
                     int s = 0;
                     for (int x : v) s += x;
@@ -99,7 +102,7 @@ TEST_P(Transformations, MapPartitions) {
   int total = 0;
   for (int s : sums) total += s;
   EXPECT_EQ(total, 55);
-  auto doubled = make(range(0, 5)).mapPartitions([](std::vector<int> v) {
+  auto doubled = make(rangeInclusive(0, 4)).mapPartitions([](std::vector<int> v) {
     std::vector<std::string> out;
     for (int x : v) out.push_back(std::to_string(2 * x));
     return out;
@@ -108,7 +111,7 @@ TEST_P(Transformations, MapPartitions) {
 }
 
 TEST_P(Transformations, MapPartitionsWithIndex) {
-  auto out = make(range(0, 10))
+  auto out = make(rangeInclusive(0, 9))
                  .mapPartitionsWithIndex([](int index, std::vector<int> v) {
                    std::vector<std::pair<int, int>> tagged;
                    for (int x : v) tagged.emplace_back(index, x);
@@ -124,11 +127,11 @@ TEST_P(Transformations, MapPartitionsWithIndex) {
 }
 
 TEST_P(Transformations, Glom) {
-  auto glommed = make(range(0, 3)).glom().collect();
+  auto glommed = make(rangeInclusive(0, 2)).glom().collect();
   ASSERT_EQ(glommed.size(), static_cast<std::size_t>(parts()));
   Vec flat;
   for (const auto& g : glommed) flat.insert(flat.end(), g.begin(), g.end());
-  EXPECT_EQ(flat, range(0, 3));
+  EXPECT_EQ(flat, rangeInclusive(0, 2));
 }
 
 TEST_P(Transformations, Union) {
@@ -146,20 +149,20 @@ TEST_P(Transformations, Union) {
 
 TEST_P(Transformations, RepartitionKeepsElements) {
   for (int n : {1, 3, 10}) {
-    auto r = make(range(0, 50)).repartition(n);
+    auto r = make(rangeInclusive(0, 49)).repartition(n);
     EXPECT_EQ(r.getNumPartitions(), n);
-    EXPECT_EQ(sorted(r.collect()), range(0, 50));
+    EXPECT_EQ(sorted(r.collect()), rangeInclusive(0, 49));
   }
 }
 
 TEST_P(Transformations, CoalesceWithShuffle) {
-  auto r = make(range(0, 20)).coalesce(9, true);
+  auto r = make(rangeInclusive(0, 19)).coalesce(9, true);
   EXPECT_EQ(r.getNumPartitions(), 9);
-  EXPECT_EQ(sorted(r.collect()), range(0, 20));
+  EXPECT_EQ(sorted(r.collect()), rangeInclusive(0, 19));
 }
 
 TEST_P(Transformations, CoalesceWithoutShuffle) {
-  auto data = range(0, 21);
+  auto data = rangeInclusive(0, 20);
   auto c = make(data).coalesce(2);
   EXPECT_EQ(c.getNumPartitions(), std::min(2, parts()));
   // Without a shuffle partitions are concatenated in order.
@@ -187,8 +190,8 @@ TEST_P(Transformations, KeyBy) {
 
 TEST_P(Transformations, SortByAscendingAndDescending) {
   Vec data{5, 3, 9, 1, 7, 2, 8, 0, 6, 4, 11, 10};
-  EXPECT_EQ(make(data).sortBy([](int x) { return x; }).collect(), range(0, 12));
-  Vec desc = range(0, 12);
+  EXPECT_EQ(make(data).sortBy([](int x) { return x; }).collect(), rangeInclusive(0, 11));
+  Vec desc = rangeInclusive(0, 11);
   std::reverse(desc.begin(), desc.end());
   EXPECT_EQ(make(data).sortBy([](int x) { return x; }, false).collect(), desc);
   // By a derived key: by the last digit, then (for a unique order) the keys are distinct.
@@ -205,7 +208,7 @@ TEST_P(Transformations, SortByManyElementsAcrossPartitions) {
   for (int i = 0; i < 2000; ++i) data.push_back((i * 7919) % 2000);
   auto s = make(data).sortBy([](int x) { return x; }, true, 5);
   EXPECT_LE(s.getNumPartitions(), 5);
-  EXPECT_EQ(s.collect(), range(0, 2000));
+  EXPECT_EQ(s.collect(), rangeInclusive(0, 1999));
   // Range partitioning: every partition holds keys below those of the next one.
   auto glommed = s.glom().collect();
   int last = -1;
@@ -231,7 +234,7 @@ TEST_P(Transformations, EmptyInputs) {
 
 TEST_P(Transformations, LazyUntilAction) {
   std::atomic<int> calls{0};
-  auto mapped = make(range(0, 10)).map([&calls](int x) {
+  auto mapped = make(rangeInclusive(0, 9)).map([&calls](int x) {
     ++calls;
     return x;
   });
@@ -240,27 +243,27 @@ TEST_P(Transformations, LazyUntilAction) {
   EXPECT_EQ(calls.load(), 10);
 }
 
-INSTANTIATE_TEST_SUITE_P(Matrix, Transformations, ember_test::allCells(), ember_test::cellName);
+EMBER_TEST_ON_GRID(Transformations);
 
 // Literal layouts worked out from Spark's ParallelCollectionRDD and coalescer; independent of the
 // matrix.
 class TransformationLayouts : public ember_test::EngineTest {};
 
 TEST_F(TransformationLayouts, ParallelizeSlices) {
-  auto seven = engine.parallelize(range(0, 10), 7).glom().collect();
+  auto seven = engine.parallelize(rangeInclusive(0, 9), 7).glom().collect();
   std::vector<Vec> expected{{0}, {1}, {2, 3}, {4}, {5, 6}, {7}, {8, 9}};
   EXPECT_EQ(seven, expected);
-  auto three = engine.parallelize(range(0, 10), 3).glom().collect();
+  auto three = engine.parallelize(rangeInclusive(0, 9), 3).glom().collect();
   EXPECT_EQ(three, (std::vector<Vec>{{0, 1, 2}, {3, 4, 5}, {6, 7, 8, 9}}));
   auto sparse = engine.parallelize(Vec{1, 2}, 4).glom().collect();
   EXPECT_EQ(sparse, (std::vector<Vec>{{}, {1}, {}, {2}}));
 }
 
 TEST_F(TransformationLayouts, DefaultSlicesIsDefaultParallelism) {
-  EXPECT_EQ(engine.parallelize(range(0, 10)).getNumPartitions(), 4);
+  EXPECT_EQ(engine.parallelize(rangeInclusive(0, 9)).getNumPartitions(), 4);
   ember::Engine conf_engine(
       ember::Conf().setMaster("local[2]").setAppName("t").set("spark.default.parallelism", "5"));
-  EXPECT_EQ(conf_engine.parallelize(range(0, 10)).getNumPartitions(), 5);
+  EXPECT_EQ(conf_engine.parallelize(rangeInclusive(0, 9)).getNumPartitions(), 5);
   // Keyed operations then default to it too.
   auto pairs = conf_engine.parallelize(std::vector<std::pair<int, int>>{{1, 1}}, 2);
   EXPECT_EQ(pairs.reduceByKey(std::plus<>{}).getNumPartitions(), 5);
@@ -269,9 +272,9 @@ TEST_F(TransformationLayouts, DefaultSlicesIsDefaultParallelism) {
 
 TEST_F(TransformationLayouts, CoalesceGroupsParentRanges) {
   // Partition i of coalesce(n) over P parents reads parents [i*P/n, (i+1)*P/n).
-  auto c = engine.parallelize(range(0, 7), 7).coalesce(3).glom().collect();
+  auto c = engine.parallelize(rangeInclusive(0, 6), 7).coalesce(3).glom().collect();
   EXPECT_EQ(c, (std::vector<Vec>{{0, 1}, {2, 3}, {4, 5, 6}}));
-  auto c2 = engine.parallelize(range(0, 10), 5).coalesce(2).glom().collect();
+  auto c2 = engine.parallelize(rangeInclusive(0, 9), 5).coalesce(2).glom().collect();
   EXPECT_EQ(c2, (std::vector<Vec>{{0, 1, 2, 3}, {4, 5, 6, 7, 8, 9}}));
 }
 
@@ -279,7 +282,8 @@ TEST_F(TransformationLayouts, CoalesceGroupsParentRanges) {
 // position of input partition `index`, as Spark's coalesce(shuffle = true) does.
 TEST_F(TransformationLayouts, RepartitionDealsAsSpark) {
   auto layout = [&](int total, int slices, int n) {
-    auto glommed = engine.parallelize(range(0, total), slices).repartition(n).glom().collect();
+    auto glommed =
+        engine.parallelize(rangeInclusive(0, total - 1), slices).repartition(n).glom().collect();
     for (auto& g : glommed) std::sort(g.begin(), g.end());
     return glommed;
   };

@@ -102,16 +102,17 @@ auto snapshots = [](const auto& pairs) {
 };
 
 /// op on the chain lines -> words -> (word, 1) -> named pairs, fused (one PipelineDStream) and
-/// step by step (each stream held as a plain DStream, so that nothing fuses), in every cell.
-template <class Op>
-void expectFusedEqualsUnfused(Op op) {
-  streaming_test::forEachCell([&op](ember::testing::TestOptions opts) {
+/// step by step (each stream held as a plain DStream, so that nothing fuses), in this cell.
+class FusionGrid : public streaming_test::StreamingGridTest {
+ protected:
+  template <class Op>
+  void expectFusedEqualsUnfused(Op op) {
     auto fused = runOperation(
         kBatches,
         [&op](DStream<std::string> lines) {
           return op(lines.flatMap(split).map(one).filter(named));
         },
-        kNumBatches, opts);
+        kNumBatches, options());
     auto unfused = runOperation(
         kBatches,
         [&op](DStream<std::string> lines) {
@@ -120,46 +121,48 @@ void expectFusedEqualsUnfused(Op op) {
           DStream<Pair> kept = pairs.filter(named);
           return op(kept);
         },
-        kNumBatches, opts);
+        kNumBatches, options());
     ASSERT_EQ(fused.size(), unfused.size());
     EXPECT_EQ(sortedBatches(fused), sortedBatches(unfused));
     std::size_t records = 0;
     for (const auto& batch : fused) records += batch.size();
     EXPECT_GT(records, 0u);
-  });
-}
+  }
+};
 
-TEST(StreamingFusion, CombineByKeyOnAChain) {
+TEST_P(FusionGrid, CombineByKeyOnAChain) {
   expectFusedEqualsUnfused(combined);
 }
-TEST(StreamingFusion, GroupByKeyOnAChain) {
+TEST_P(FusionGrid, GroupByKeyOnAChain) {
   expectFusedEqualsUnfused(grouped);
 }
-TEST(StreamingFusion, CountByValueOnAChain) {
+TEST_P(FusionGrid, CountByValueOnAChain) {
   expectFusedEqualsUnfused(valueCounts);
 }
-TEST(StreamingFusion, ReduceByKeyAndWindowOnAChain) {
+TEST_P(FusionGrid, ReduceByKeyAndWindowOnAChain) {
   expectFusedEqualsUnfused(windowed);
   expectFusedEqualsUnfused(windowedShort);
 }
-TEST(StreamingFusion, IncrementalReduceByKeyAndWindowOnAChain) {
+TEST_P(FusionGrid, IncrementalReduceByKeyAndWindowOnAChain) {
   expectFusedEqualsUnfused(incremental);
   expectFusedEqualsUnfused(incrementalKeepingZeros);
   expectFusedEqualsUnfused(incrementalWithBoth);
 }
-TEST(StreamingFusion, CountByValueAndWindowOnAChain) {
+TEST_P(FusionGrid, CountByValueAndWindowOnAChain) {
   expectFusedEqualsUnfused(windowedValueCounts);
 }
-TEST(StreamingFusion, UpdateStateByKeyOnAChain) {
+TEST_P(FusionGrid, UpdateStateByKeyOnAChain) {
   expectFusedEqualsUnfused(stateful);
   expectFusedEqualsUnfused(statefulFromInitial);
   expectFusedEqualsUnfused(statefulByDefault);
   expectFusedEqualsUnfused(statefulRemembering);
 }
-TEST(StreamingFusion, MapWithStateOnAChain) {
+TEST_P(FusionGrid, MapWithStateOnAChain) {
   expectFusedEqualsUnfused(mapped);
   expectFusedEqualsUnfused(snapshots);
 }
+
+EMBER_TEST_ON_GRID(FusionGrid);
 
 TEST(StreamingFusion, ResultsAreSparksOnes) {
   auto windows = runOperation(

@@ -28,7 +28,6 @@ using ember::StateSpec;
 using ember::Time;
 using ember::testing::runOperation;
 using ember::testing::TestOptions;
-using streaming_test::forEachCell;
 using streaming_test::sortedBatches;
 
 using SI = std::pair<std::string, int>;
@@ -71,51 +70,52 @@ std::vector<std::vector<SI>> words(const std::vector<std::vector<std::string>>& 
 // ---- Running counts ----------------------------------------------------------------------------
 
 // Spark's MapWithStateSuite "basic operations with simple API", plus a key twice in one batch.
-TEST(MapWithState, RunningCountsEmitTheNewCountOfEveryRecord) {
-  forEachCell([](TestOptions opts) {
-    auto input = words({{}, {"a"}, {"a", "b"}, {"a", "b", "c"}, {"a", "b"}, {"a"}, {}, {"c", "c"}});
-    auto snapshots = std::make_shared<Collected<SI>>();
-    auto calls = std::make_shared<std::atomic<int>>(0);
-    auto out = runOperation(
-        input,
-        [&](DStream<SI> s) {
-          auto spec = StateSpec<>::function(
-              [calls](const std::string& k, const std::optional<int>& v, State<int>& state) {
-                ++*calls;
-                return runningCount(k, v, state);
-              });
-          auto mapped = s.mapWithState(spec);
-          snapshots->attach(mapped.stateSnapshots(), snapshots);
-          return mapped;
-        },
-        8, opts);
-    EXPECT_EQ(sortedBatches(out),
-              (Batches<int>{{}, {1}, {1, 2}, {1, 2, 3}, {3, 4}, {5}, {}, {2, 3}}));
-    EXPECT_EQ(sortedBatches(snapshots->batches), (Batches<SI>{{},
-                                                              {{"a", 1}},
-                                                              {{"a", 2}, {"b", 1}},
-                                                              {{"a", 3}, {"b", 2}, {"c", 1}},
-                                                              {{"a", 4}, {"b", 3}, {"c", 1}},
-                                                              {{"a", 5}, {"b", 3}, {"c", 1}},
-                                                              {{"a", 5}, {"b", 3}, {"c", 1}},
-                                                              {{"a", 5}, {"b", 3}, {"c", 3}}}));
-    // Both outputs read one cached dataset per batch: the function ran once per record.
-    EXPECT_EQ(calls->load(), 11);
-  });
+class MapWithState : public streaming_test::StreamingGridTest {};
+EMBER_TEST_ON_GRID(MapWithState);
+
+TEST_P(MapWithState, RunningCountsEmitTheNewCountOfEveryRecord) {
+  auto opts = options();
+  auto input = words({{}, {"a"}, {"a", "b"}, {"a", "b", "c"}, {"a", "b"}, {"a"}, {}, {"c", "c"}});
+  auto snapshots = std::make_shared<Collected<SI>>();
+  auto calls = std::make_shared<std::atomic<int>>(0);
+  auto out = runOperation(
+      input,
+      [&](DStream<SI> s) {
+        auto spec = StateSpec<>::function(
+            [calls](const std::string& k, const std::optional<int>& v, State<int>& state) {
+              ++*calls;
+              return runningCount(k, v, state);
+            });
+        auto mapped = s.mapWithState(spec);
+        snapshots->attach(mapped.stateSnapshots(), snapshots);
+        return mapped;
+      },
+      8, opts);
+  EXPECT_EQ(sortedBatches(out),
+            (Batches<int>{{}, {1}, {1, 2}, {1, 2, 3}, {3, 4}, {5}, {}, {2, 3}}));
+  EXPECT_EQ(sortedBatches(snapshots->batches), (Batches<SI>{{},
+                                                            {{"a", 1}},
+                                                            {{"a", 2}, {"b", 1}},
+                                                            {{"a", 3}, {"b", 2}, {"c", 1}},
+                                                            {{"a", 4}, {"b", 3}, {"c", 1}},
+                                                            {{"a", 5}, {"b", 3}, {"c", 1}},
+                                                            {{"a", 5}, {"b", 3}, {"c", 1}},
+                                                            {{"a", 5}, {"b", 3}, {"c", 3}}}));
+  // Both outputs read one cached dataset per batch: the function ran once per record.
+  EXPECT_EQ(calls->load(), 11);
 }
 
-TEST(MapWithState, StateSnapshotsAloneAsTheOutput) {
-  forEachCell([](TestOptions opts) {
-    auto input = words({{"x", "y", "x"}, {}, {"y"}});
-    auto out = runOperation(
-        input,
-        [](DStream<SI> s) {
-          return s.mapWithState(StateSpec<>::function(runningCount)).stateSnapshots();
-        },
-        3, opts);
-    EXPECT_EQ(sortedBatches(out),
-              (Batches<SI>{{{"x", 2}, {"y", 1}}, {{"x", 2}, {"y", 1}}, {{"x", 2}, {"y", 2}}}));
-  });
+TEST_P(MapWithState, StateSnapshotsAloneAsTheOutput) {
+  auto opts = options();
+  auto input = words({{"x", "y", "x"}, {}, {"y"}});
+  auto out = runOperation(
+      input,
+      [](DStream<SI> s) {
+        return s.mapWithState(StateSpec<>::function(runningCount)).stateSnapshots();
+      },
+      3, opts);
+  EXPECT_EQ(sortedBatches(out),
+            (Batches<SI>{{{"x", 2}, {"y", 1}}, {{"x", 2}, {"y", 1}}, {{"x", 2}, {"y", 2}}}));
 }
 
 TEST(MapWithState, GenericLambdaWithTheTypesNamed) {
@@ -137,34 +137,33 @@ TEST(MapWithState, GenericLambdaWithTheTypesNamed) {
 
 // ---- Removal -----------------------------------------------------------------------------------
 
-TEST(MapWithState, RemovedKeysLeaveTheStateAndStartAgain) {
-  forEachCell([](TestOptions opts) {
-    // A value of 0 removes the key; others add to it. The output is the state after the call,
-    // or -1 for no state.
-    std::vector<std::vector<SI>> input{
-        {{"a", 1}, {"b", 5}}, {{"a", 0}, {"b", 1}}, {{"a", 2}, {"b", 0}, {"b", 0}}, {{"c", 0}}, {}};
-    auto snapshots = std::make_shared<Collected<SI>>();
-    auto out = runOperation(
-        input,
-        [&](DStream<SI> s) {
-          auto spec = StateSpec<>::function(
-              [](const std::string&, const std::optional<int>& v, State<int>& state) {
-                if (*v == 0) {
-                  state.remove();
-                  return -1;
-                }
-                state.update(state.getOption().value_or(0) + *v);
-                return state.get();
-              });
-          auto mapped = s.mapWithState(spec);
-          snapshots->attach(mapped.stateSnapshots(), snapshots);
-          return mapped;
-        },
-        5, opts);
-    EXPECT_EQ(sortedBatches(out), (Batches<int>{{1, 5}, {-1, 6}, {-1, -1, 2}, {-1}, {}}));
-    EXPECT_EQ(sortedBatches(snapshots->batches),
-              (Batches<SI>{{{"a", 1}, {"b", 5}}, {{"b", 6}}, {{"a", 2}}, {{"a", 2}}, {{"a", 2}}}));
-  });
+TEST_P(MapWithState, RemovedKeysLeaveTheStateAndStartAgain) {
+  auto opts = options();
+  // A value of 0 removes the key; others add to it. The output is the state after the call,
+  // or -1 for no state.
+  std::vector<std::vector<SI>> input{
+      {{"a", 1}, {"b", 5}}, {{"a", 0}, {"b", 1}}, {{"a", 2}, {"b", 0}, {"b", 0}}, {{"c", 0}}, {}};
+  auto snapshots = std::make_shared<Collected<SI>>();
+  auto out = runOperation(
+      input,
+      [&](DStream<SI> s) {
+        auto spec = StateSpec<>::function(
+            [](const std::string&, const std::optional<int>& v, State<int>& state) {
+              if (*v == 0) {
+                state.remove();
+                return -1;
+              }
+              state.update(state.getOption().value_or(0) + *v);
+              return state.get();
+            });
+        auto mapped = s.mapWithState(spec);
+        snapshots->attach(mapped.stateSnapshots(), snapshots);
+        return mapped;
+      },
+      5, opts);
+  EXPECT_EQ(sortedBatches(out), (Batches<int>{{1, 5}, {-1, 6}, {-1, -1, 2}, {-1}, {}}));
+  EXPECT_EQ(sortedBatches(snapshots->batches),
+            (Batches<SI>{{{"a", 1}, {"b", 5}}, {{"b", 6}}, {{"a", 2}}, {{"a", 2}}, {{"a", 2}}}));
 }
 
 // ---- The State API -----------------------------------------------------------------------------
@@ -283,27 +282,26 @@ TEST(MapWithState, AnUncaughtStateErrorFailsTheBatch) {
 
 // ---- The time-aware form -----------------------------------------------------------------------
 
-TEST(MapWithState, TimeAwareFormGetsTheBatchTimeAndDropsEmptyOutputs) {
-  forEachCell([](TestOptions opts) {
-    // Emits (key, batch time) when the key's count becomes even; nothing otherwise.
-    auto input = words({{"a", "b"}, {"a"}, {}, {"a", "b", "b"}});
-    auto out = runOperation(
-        input,
-        [](DStream<SI> s) {
-          auto spec = StateSpec<>::function(
-              [](Time t, const std::string& key, const std::optional<int>& v,
-                 State<int>& state) -> std::optional<std::pair<std::string, std::int64_t>> {
-                int n = state.getOption().value_or(0) + v.value_or(0);
-                state.update(n);
-                if (n % 2 != 0) return std::nullopt;
-                return std::pair(key, t.milliseconds());
-              });
-          return s.mapWithState(spec);
-        },
-        4, opts);
-    using P = std::pair<std::string, std::int64_t>;
-    EXPECT_EQ(sortedBatches(out), (Batches<P>{{}, {{"a", 2000}}, {}, {{"b", 4000}}}));
-  });
+TEST_P(MapWithState, TimeAwareFormGetsTheBatchTimeAndDropsEmptyOutputs) {
+  auto opts = options();
+  // Emits (key, batch time) when the key's count becomes even; nothing otherwise.
+  auto input = words({{"a", "b"}, {"a"}, {}, {"a", "b", "b"}});
+  auto out = runOperation(
+      input,
+      [](DStream<SI> s) {
+        auto spec = StateSpec<>::function(
+            [](Time t, const std::string& key, const std::optional<int>& v,
+               State<int>& state) -> std::optional<std::pair<std::string, std::int64_t>> {
+              int n = state.getOption().value_or(0) + v.value_or(0);
+              state.update(n);
+              if (n % 2 != 0) return std::nullopt;
+              return std::pair(key, t.milliseconds());
+            });
+        return s.mapWithState(spec);
+      },
+      4, opts);
+  using P = std::pair<std::string, std::int64_t>;
+  EXPECT_EQ(sortedBatches(out), (Batches<P>{{}, {{"a", 2000}}, {}, {{"b", 4000}}}));
 }
 
 // ---- Partitions --------------------------------------------------------------------------------
@@ -358,25 +356,24 @@ TEST(MapWithState, BadSpecArgumentsAreRefused) {
 
 // ---- Initial state -----------------------------------------------------------------------------
 
-TEST(MapWithState, InitialStateIsInStateBeforeTheFirstBatch) {
-  forEachCell([](TestOptions opts) {
-    auto snapshots = std::make_shared<Collected<SI>>();
-    auto out = runOperation(
-        words({{"a"}, {"b", "z"}}),
-        [&](DStream<SI> s) {
-          auto initial = s.context().sparkContext().parallelize(
-              std::vector<SI>{{"a", 10}, {"z", 5}, {"q", 1}, {"q", 2}}, 3);
-          auto mapped = s.mapWithState(StateSpec<>::function(runningCount).initialState(initial));
-          snapshots->attach(mapped.stateSnapshots(), snapshots);
-          return mapped;
-        },
-        2, opts);
-    EXPECT_EQ(sortedBatches(out), (Batches<int>{{11}, {1, 6}}));
-    // A key given twice keeps its last pair.
-    EXPECT_EQ(
-        sortedBatches(snapshots->batches),
-        (Batches<SI>{{{"a", 11}, {"q", 2}, {"z", 5}}, {{"a", 11}, {"b", 1}, {"q", 2}, {"z", 6}}}));
-  });
+TEST_P(MapWithState, InitialStateIsInStateBeforeTheFirstBatch) {
+  auto opts = options();
+  auto snapshots = std::make_shared<Collected<SI>>();
+  auto out = runOperation(
+      words({{"a"}, {"b", "z"}}),
+      [&](DStream<SI> s) {
+        auto initial = s.context().sparkContext().parallelize(
+            std::vector<SI>{{"a", 10}, {"z", 5}, {"q", 1}, {"q", 2}}, 3);
+        auto mapped = s.mapWithState(StateSpec<>::function(runningCount).initialState(initial));
+        snapshots->attach(mapped.stateSnapshots(), snapshots);
+        return mapped;
+      },
+      2, opts);
+  EXPECT_EQ(sortedBatches(out), (Batches<int>{{11}, {1, 6}}));
+  // A key given twice keeps its last pair.
+  EXPECT_EQ(
+      sortedBatches(snapshots->batches),
+      (Batches<SI>{{{"a", 11}, {"q", 2}, {"z", 5}}, {{"a", 11}, {"b", 1}, {"q", 2}, {"z", 6}}}));
 }
 
 TEST(MapWithState, InitialStateTimesOutFromTheFirstBatchTime) {
@@ -427,52 +424,51 @@ std::string countOrPeek(const std::string& key, const std::optional<int>& v, Sta
   return key + "=" + std::to_string(state.get());
 }
 
-TEST(MapWithState, IdleKeysTimeOutOnceAndActiveKeysStay) {
-  forEachCell([](TestOptions opts) {
-    // Timeout 2 s, batches every second: a key last updated at u times out at the first batch
-    // t with u < t - 2000. c: u=1000 -> t=4000. a: u=2000 -> t=5000. b is only peeked at 3000,
-    // which refreshes it: u=3000 -> t=6000. d is updated up to 6000 -> t=9000.
-    std::vector<std::vector<SI>> input{{{"a", 1}, {"b", 1}, {"c", 1}, {"d", 1}},
-                                       {{"a", 1}, {"d", 1}},
-                                       {{"b", 0}, {"d", 1}},
-                                       {{"d", 1}},
-                                       {{"d", 1}},
-                                       {{"d", 1}},
-                                       {},
-                                       {},
-                                       {},
-                                       {}};
-    auto snapshots = std::make_shared<Collected<SI>>();
-    auto out = runOperation(
-        input,
-        [&](DStream<SI> s) {
-          auto mapped = s.mapWithState(StateSpec<>::function(countOrPeek).timeout(Seconds(2)));
-          snapshots->attach(mapped.stateSnapshots(), snapshots);
-          return mapped;
-        },
-        10, opts);
-    EXPECT_EQ(sortedBatches(out), (Batches<std::string>{{"a=1", "b=1", "c=1", "d=1"},
-                                                        {"a=2", "d=2"},
-                                                        {"b peeked 1", "d=3"},
-                                                        {"c timed out with 1", "d=4"},
-                                                        {"a timed out with 2", "d=5"},
-                                                        {"b timed out with 1", "d=6"},
-                                                        {},
-                                                        {},
-                                                        {"d timed out with 6"},
-                                                        {}}));
-    EXPECT_EQ(sortedBatches(snapshots->batches),
-              (Batches<SI>{{{"a", 1}, {"b", 1}, {"c", 1}, {"d", 1}},
-                           {{"a", 2}, {"b", 1}, {"c", 1}, {"d", 2}},
-                           {{"a", 2}, {"b", 1}, {"c", 1}, {"d", 3}},
-                           {{"a", 2}, {"b", 1}, {"d", 4}},
-                           {{"b", 1}, {"d", 5}},
-                           {{"d", 6}},
-                           {{"d", 6}},
-                           {{"d", 6}},
-                           {},
-                           {}}));
-  });
+TEST_P(MapWithState, IdleKeysTimeOutOnceAndActiveKeysStay) {
+  auto opts = options();
+  // Timeout 2 s, batches every second: a key last updated at u times out at the first batch
+  // t with u < t - 2000. c: u=1000 -> t=4000. a: u=2000 -> t=5000. b is only peeked at 3000,
+  // which refreshes it: u=3000 -> t=6000. d is updated up to 6000 -> t=9000.
+  std::vector<std::vector<SI>> input{{{"a", 1}, {"b", 1}, {"c", 1}, {"d", 1}},
+                                     {{"a", 1}, {"d", 1}},
+                                     {{"b", 0}, {"d", 1}},
+                                     {{"d", 1}},
+                                     {{"d", 1}},
+                                     {{"d", 1}},
+                                     {},
+                                     {},
+                                     {},
+                                     {}};
+  auto snapshots = std::make_shared<Collected<SI>>();
+  auto out = runOperation(
+      input,
+      [&](DStream<SI> s) {
+        auto mapped = s.mapWithState(StateSpec<>::function(countOrPeek).timeout(Seconds(2)));
+        snapshots->attach(mapped.stateSnapshots(), snapshots);
+        return mapped;
+      },
+      10, opts);
+  EXPECT_EQ(sortedBatches(out), (Batches<std::string>{{"a=1", "b=1", "c=1", "d=1"},
+                                                      {"a=2", "d=2"},
+                                                      {"b peeked 1", "d=3"},
+                                                      {"c timed out with 1", "d=4"},
+                                                      {"a timed out with 2", "d=5"},
+                                                      {"b timed out with 1", "d=6"},
+                                                      {},
+                                                      {},
+                                                      {"d timed out with 6"},
+                                                      {}}));
+  EXPECT_EQ(sortedBatches(snapshots->batches),
+            (Batches<SI>{{{"a", 1}, {"b", 1}, {"c", 1}, {"d", 1}},
+                         {{"a", 2}, {"b", 1}, {"c", 1}, {"d", 2}},
+                         {{"a", 2}, {"b", 1}, {"c", 1}, {"d", 3}},
+                         {{"a", 2}, {"b", 1}, {"d", 4}},
+                         {{"b", 1}, {"d", 5}},
+                         {{"d", 6}},
+                         {{"d", 6}},
+                         {{"d", 6}},
+                         {},
+                         {}}));
 }
 
 TEST(MapWithState, WithoutATimeoutIdleKeysAreNeverCalled) {
@@ -494,70 +490,68 @@ TEST(MapWithState, ZeroTimeoutDropsKeysIdleForOneBatch) {
                 {"a=1", "b=1"}, {"a=2", "b timed out with 1"}, {"a timed out with 2"}}));
 }
 
-TEST(MapWithState, ABatchRecomputedAfterItsStateWasDroppedGivesTheSameOutputs) {
+TEST_P(MapWithState, ABatchRecomputedAfterItsStateWasDroppedGivesTheSameOutputs) {
   // The first output drops the cached state dataset of every batch, so the second computes it
   // again from the previous batch's: the function runs twice per record (and per timeout), and
   // the state goes on as if each batch ran once.
-  forEachCell([](TestOptions opts) {
-    std::vector<std::vector<SI>> input{
-        {{"a", 1}, {"b", 1}, {"c", 1}}, {{"a", 1}, {"b", 0}}, {{"a", 1}}, {{"a", 1}}, {}};
-    auto snapshots = std::make_shared<Collected<SI>>();
-    auto calls = std::make_shared<std::atomic<int>>(0);
-    auto out = runOperation(
-        input,
-        [&](DStream<SI> s) {
-          auto spec = StateSpec<>::function(
-              [calls](const std::string& k, const std::optional<int>& v, State<int>& state) {
-                ++*calls;
-                return countOrPeek(k, v, state);
-              });
-          auto mapped = s.mapWithState(spec.timeout(Seconds(1)));
-          auto snaps = mapped.stateSnapshots();
-          snaps.foreachRDD([snapshots](const Rdd<SI>& rdd) {
-            auto data = rdd.collect();
-            {
-              std::lock_guard lock(snapshots->mutex);
-              snapshots->batches.push_back(std::move(data));
-            }
-            for (const auto& parent : rdd.node()->narrowParents()) parent->dropBlocks();
-          });
-          return mapped;
-        },
-        5, opts);
-    EXPECT_EQ(sortedBatches(out), (Batches<std::string>{{"a=1", "b=1", "c=1"},
-                                                        {"a=2", "b peeked 1"},
-                                                        {"a=3", "c timed out with 1"},
-                                                        {"a=4", "b timed out with 1"},
-                                                        {}}));
-    EXPECT_EQ(sortedBatches(snapshots->batches), (Batches<SI>{{{"a", 1}, {"b", 1}, {"c", 1}},
-                                                              {{"a", 2}, {"b", 1}, {"c", 1}},
-                                                              {{"a", 3}, {"b", 1}},
-                                                              {{"a", 4}},
-                                                              {{"a", 4}}}));
-    // 7 records and 2 timeouts, each called twice.
-    EXPECT_EQ(calls->load(), 2 * (7 + 2));
-  });
+  auto opts = options();
+  std::vector<std::vector<SI>> input{
+      {{"a", 1}, {"b", 1}, {"c", 1}}, {{"a", 1}, {"b", 0}}, {{"a", 1}}, {{"a", 1}}, {}};
+  auto snapshots = std::make_shared<Collected<SI>>();
+  auto calls = std::make_shared<std::atomic<int>>(0);
+  auto out = runOperation(
+      input,
+      [&](DStream<SI> s) {
+        auto spec = StateSpec<>::function(
+            [calls](const std::string& k, const std::optional<int>& v, State<int>& state) {
+              ++*calls;
+              return countOrPeek(k, v, state);
+            });
+        auto mapped = s.mapWithState(spec.timeout(Seconds(1)));
+        auto snaps = mapped.stateSnapshots();
+        snaps.foreachRDD([snapshots](const Rdd<SI>& rdd) {
+          auto data = rdd.collect();
+          {
+            std::lock_guard lock(snapshots->mutex);
+            snapshots->batches.push_back(std::move(data));
+          }
+          for (const auto& parent : rdd.node()->narrowParents()) parent->dropBlocks();
+        });
+        return mapped;
+      },
+      5, opts);
+  EXPECT_EQ(sortedBatches(out), (Batches<std::string>{{"a=1", "b=1", "c=1"},
+                                                      {"a=2", "b peeked 1"},
+                                                      {"a=3", "c timed out with 1"},
+                                                      {"a=4", "b timed out with 1"},
+                                                      {}}));
+  EXPECT_EQ(sortedBatches(snapshots->batches), (Batches<SI>{{{"a", 1}, {"b", 1}, {"c", 1}},
+                                                            {{"a", 2}, {"b", 1}, {"c", 1}},
+                                                            {{"a", 3}, {"b", 1}},
+                                                            {{"a", 4}},
+                                                            {{"a", 4}}}));
+  // 7 records and 2 timeouts, each called twice.
+  EXPECT_EQ(calls->load(), 2 * (7 + 2));
 }
 
 // ---- Empty and missing batches -----------------------------------------------------------------
 
-TEST(MapWithState, EmptyAndMissingBatchesKeepTheState) {
-  forEachCell([](TestOptions opts) {
-    std::vector<std::optional<std::vector<SI>>> input{std::vector<SI>{{"a", 1}}, std::nullopt,
-                                                      std::vector<SI>{}, std::vector<SI>{{"a", 1}}};
-    auto snapshots = std::make_shared<Collected<SI>>();
-    auto out = runOperation(
-        input,
-        [&](DStream<SI> s) {
-          auto mapped = s.mapWithState(StateSpec<>::function(runningCount));
-          snapshots->attach(mapped.stateSnapshots(), snapshots);
-          return mapped;
-        },
-        5, opts);
-    EXPECT_EQ(out, (Batches<int>{{1}, {}, {}, {2}, {}}));
-    EXPECT_EQ(snapshots->batches,
-              (Batches<SI>{{{"a", 1}}, {{"a", 1}}, {{"a", 1}}, {{"a", 2}}, {{"a", 2}}}));
-  });
+TEST_P(MapWithState, EmptyAndMissingBatchesKeepTheState) {
+  auto opts = options();
+  std::vector<std::optional<std::vector<SI>>> input{std::vector<SI>{{"a", 1}}, std::nullopt,
+                                                    std::vector<SI>{}, std::vector<SI>{{"a", 1}}};
+  auto snapshots = std::make_shared<Collected<SI>>();
+  auto out = runOperation(
+      input,
+      [&](DStream<SI> s) {
+        auto mapped = s.mapWithState(StateSpec<>::function(runningCount));
+        snapshots->attach(mapped.stateSnapshots(), snapshots);
+        return mapped;
+      },
+      5, opts);
+  EXPECT_EQ(out, (Batches<int>{{1}, {}, {}, {2}, {}}));
+  EXPECT_EQ(snapshots->batches,
+            (Batches<SI>{{{"a", 1}}, {{"a", 1}}, {{"a", 1}}, {{"a", 2}}, {{"a", 2}}}));
 }
 
 // ---- Many batches ------------------------------------------------------------------------------

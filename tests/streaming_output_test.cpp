@@ -18,6 +18,7 @@
 
 #include "ember/ember.hpp"
 #include "ember/testing.hpp"
+#include "streaming_test_support.hpp"
 
 namespace {
 
@@ -29,8 +30,9 @@ using ember::Time;
 
 const std::string kRule(43, '-');
 
-/// Batch times are printed in local time: pin it so that the expected text is literal.
-class StreamingOutput : public ::testing::Test {
+/// Every test runs over the grid: the cell's master, and its partition count for the input
+/// streams. Batch times are printed in local time: pin it so that the expected text is literal.
+class StreamingOutput : public streaming_test::StreamingGridTest {
  protected:
   void SetUp() override {
     const char* tz = std::getenv("TZ");
@@ -47,15 +49,26 @@ class StreamingOutput : public ::testing::Test {
     tzset();
   }
 
+  /// A manual clock on the cell's master.
+  ember::Conf manualConf() const {
+    ember::Conf conf;
+    conf.setMaster(GetParam().master)
+        .setAppName("output")
+        .set("spark.streaming.clock", "ManualClock");
+    return conf;
+  }
+
+  /// A test input stream in the cell's partition count.
+  template <class T>
+  DStream<T> input(StreamingContext& ssc, std::vector<std::optional<std::vector<T>>> batches) {
+    return ember::testing::detail::testInput<T>(ssc, std::move(batches), GetParam().partitions);
+  }
+
  private:
   std::optional<std::string> old_tz_;
 };
 
-ember::Conf manualConf() {
-  ember::Conf conf;
-  conf.setMaster("local[2]").setAppName("output").set("spark.streaming.clock", "ManualClock");
-  return conf;
-}
+EMBER_TEST_ON_GRID(StreamingOutput);
 
 ember::ManualClock& manual(StreamingContext& ssc) {
   return dynamic_cast<ember::ManualClock&>(ssc.clock());
@@ -73,19 +86,13 @@ void run(StreamingContext& ssc, int numBatches) {
   ssc.stop();
 }
 
-template <class T>
-DStream<T> input(StreamingContext& ssc, std::vector<std::optional<std::vector<T>>> batches,
-                 int partitions = 2) {
-  return ember::testing::detail::testInput<T>(ssc, std::move(batches), partitions);
-}
-
 std::string header(const std::string& time) {
   return kRule + "\nTime: " + time + "\n" + kRule + "\n";
 }
 
 // ---- print -------------------------------------------------------------------------------------
 
-TEST_F(StreamingOutput, PrintWritesSparksBlockPerBatch) {
+TEST_P(StreamingOutput, PrintWritesSparksBlockPerBatch) {
   StreamingContext ssc(manualConf(), ember::Seconds(1));
   using P = std::pair<std::string, int>;
   input<P>(ssc, {std::vector<P>{{"hello", 1}, {"world", 2}}, std::vector<P>{}}).print();
@@ -96,7 +103,7 @@ TEST_F(StreamingOutput, PrintWritesSparksBlockPerBatch) {
                      header("1970-01-01 00:00:02") + "\n");
 }
 
-TEST_F(StreamingOutput, PrintShowsTheFirstNumAndEllipsis) {
+TEST_P(StreamingOutput, PrintShowsTheFirstNumAndEllipsis) {
   StreamingContext ssc(manualConf(), ember::Seconds(1));
   auto s = input<int>(
       ssc, {ember::testing::detail::Batches<int>::value_type(std::vector<int>{1, 2, 3, 4, 5})});
@@ -110,18 +117,18 @@ TEST_F(StreamingOutput, PrintShowsTheFirstNumAndEllipsis) {
   EXPECT_EQ(out, h + "1\n2\n3\n...\n\n" + h + "1\n2\n3\n4\n5\n\n" + h + "1\n2\n3\n4\n5\n\n");
 }
 
-TEST_F(StreamingOutput, PrintDefaultsToTenRecords) {
+TEST_P(StreamingOutput, PrintDefaultsToTenRecords) {
   StreamingContext ssc(manualConf(), ember::Seconds(1));
   std::vector<int> data;
   for (int i = 1; i <= 11; ++i) data.push_back(i);
-  input<int>(ssc, {data}, 3).print();
+  input<int>(ssc, {data}).print();
   ::testing::internal::CaptureStdout();
   run(ssc, 1);
   std::string out = ::testing::internal::GetCapturedStdout();
   EXPECT_EQ(out, header("1970-01-01 00:00:01") + "1\n2\n3\n4\n5\n6\n7\n8\n9\n10\n...\n\n");
 }
 
-TEST_F(StreamingOutput, PrintAppendsMillisecondsWhenTheTimeIsNotAWholeSecond) {
+TEST_P(StreamingOutput, PrintAppendsMillisecondsWhenTheTimeIsNotAWholeSecond) {
   StreamingContext ssc(manualConf(), ember::Milliseconds(500));
   input<std::string>(ssc, {std::vector<std::string>{"a"}, std::vector<std::string>{"b"}}).print();
   ::testing::internal::CaptureStdout();
@@ -131,7 +138,7 @@ TEST_F(StreamingOutput, PrintAppendsMillisecondsWhenTheTimeIsNotAWholeSecond) {
             header("1970-01-01 00:00:00.500") + "a\n\n" + header("1970-01-01 00:00:01") + "b\n\n");
 }
 
-TEST_F(StreamingOutput, PrintUsesLocalTime) {
+TEST_P(StreamingOutput, PrintUsesLocalTime) {
   setenv("TZ", "UTC-2", 1);  // POSIX sign: two hours east of UTC
   tzset();
   StreamingContext ssc(manualConf(), ember::Seconds(1));
@@ -141,17 +148,17 @@ TEST_F(StreamingOutput, PrintUsesLocalTime) {
   EXPECT_EQ(::testing::internal::GetCapturedStdout(), header("1970-01-01 02:00:01") + "\n");
 }
 
-TEST_F(StreamingOutput, PrintOfNestedValuesUsesTupleForm) {
+TEST_P(StreamingOutput, PrintOfNestedValuesUsesTupleForm) {
   StreamingContext ssc(manualConf(), ember::Seconds(1));
   using V = std::pair<std::string, std::pair<int, std::optional<std::string>>>;
-  input<V>(ssc, {std::vector<V>{{"k", {1, std::nullopt}}, {"j", {2, "x"}}}}, 1).print();
+  input<V>(ssc, {std::vector<V>{{"k", {1, std::nullopt}}, {"j", {2, "x"}}}}).print();
   ::testing::internal::CaptureStdout();
   run(ssc, 1);
   EXPECT_EQ(::testing::internal::GetCapturedStdout(),
             header("1970-01-01 00:00:01") + "(k,(1,None))\n(j,(2,Some(x)))\n\n");
 }
 
-TEST_F(StreamingOutput, PrintSkipsBatchesWithoutRdd) {
+TEST_P(StreamingOutput, PrintSkipsBatchesWithoutRdd) {
   StreamingContext ssc(manualConf(), ember::Seconds(1));
   input<int>(ssc, {std::vector<int>{1}, std::nullopt, std::vector<int>{3}}).print();
   ::testing::internal::CaptureStdout();
@@ -160,7 +167,7 @@ TEST_F(StreamingOutput, PrintSkipsBatchesWithoutRdd) {
             header("1970-01-01 00:00:01") + "1\n\n" + header("1970-01-01 00:00:03") + "3\n\n");
 }
 
-TEST_F(StreamingOutput, PrintRefusesNegativeNum) {
+TEST_P(StreamingOutput, PrintRefusesNegativeNum) {
   StreamingContext ssc(manualConf(), ember::Seconds(1));
   auto s = input<int>(ssc, {});
   EXPECT_THROW(s.print(-1), ember::IllegalArgumentError);
@@ -169,7 +176,7 @@ TEST_F(StreamingOutput, PrintRefusesNegativeNum) {
 
 // ---- foreachRDD --------------------------------------------------------------------------------
 
-TEST_F(StreamingOutput, ForeachRddBothForms) {
+TEST_P(StreamingOutput, ForeachRddBothForms) {
   StreamingContext ssc(manualConf(), ember::Seconds(1));
   auto s = input<int>(ssc, {std::vector<int>{1, 2}, std::nullopt, std::vector<int>{3}});
   auto plain = std::make_shared<std::vector<std::vector<int>>>();
@@ -183,7 +190,7 @@ TEST_F(StreamingOutput, ForeachRddBothForms) {
             (std::vector<std::pair<std::int64_t, std::int64_t>>{{1000, 2}, {3000, 1}, {4000, 0}}));
 }
 
-TEST_F(StreamingOutput, OutputOperationsRunInDefinitionOrder) {
+TEST_P(StreamingOutput, OutputOperationsRunInDefinitionOrder) {
   StreamingContext ssc(manualConf(), ember::Seconds(1));
   auto s = input<int>(ssc, {std::vector<int>{1}, std::vector<int>{2}, std::vector<int>{3}});
   auto order = std::make_shared<std::vector<std::string>>();
@@ -205,7 +212,7 @@ TEST_F(StreamingOutput, OutputOperationsRunInDefinitionOrder) {
   EXPECT_EQ(*order, expected);
 }
 
-TEST_F(StreamingOutput, OneRddPerBatchSharedByAllOutputs) {
+TEST_P(StreamingOutput, OneRddPerBatchSharedByAllOutputs) {
   StreamingContext ssc(manualConf(), ember::Seconds(1));
   auto mapped = input<int>(ssc, {std::vector<int>{1}}).map([](int x) { return x + 1; });
   auto ids = std::make_shared<std::vector<int>>();
@@ -248,7 +255,7 @@ std::vector<std::string> linesOfDir(const fs::path& dir) {
   return lines;
 }
 
-TEST_F(StreamingOutput, SaveAsTextFilesWritesOneDirectoryPerBatch) {
+TEST_P(StreamingOutput, SaveAsTextFilesWritesOneDirectoryPerBatch) {
   TempDir tmp;
   std::string prefix = (tmp.path() / "out").string();
   {
@@ -261,8 +268,13 @@ TEST_F(StreamingOutput, SaveAsTextFilesWritesOneDirectoryPerBatch) {
   }
   fs::path first = tmp.path() / "out-1000.txt";
   ASSERT_TRUE(fs::is_directory(first));
-  EXPECT_TRUE(fs::exists(first / "part-00000"));
-  EXPECT_TRUE(fs::exists(first / "part-00001"));
+  // One file per partition, empty ones too.
+  auto part = [](int i) {
+    std::string digits = std::to_string(i);
+    return "part-" + std::string(5 - digits.size(), '0') + digits;
+  };
+  for (int i = 0; i < GetParam().partitions; ++i) EXPECT_TRUE(fs::exists(first / part(i))) << i;
+  EXPECT_FALSE(fs::exists(first / part(GetParam().partitions)));
   EXPECT_EQ(linesOfDir(first), (std::vector<std::string>{"(a,1)", "(b,2)", "(c,3)"}));
   EXPECT_FALSE(fs::exists(tmp.path() / "out-2000.txt"));  // no RDD, no output
   fs::path empty = tmp.path() / "out-3000.txt";
@@ -270,12 +282,12 @@ TEST_F(StreamingOutput, SaveAsTextFilesWritesOneDirectoryPerBatch) {
   EXPECT_TRUE(linesOfDir(empty).empty());
 }
 
-TEST_F(StreamingOutput, SaveAsTextFilesWithoutSuffix) {
+TEST_P(StreamingOutput, SaveAsTextFilesWithoutSuffix) {
   TempDir tmp;
   std::string prefix = (tmp.path() / "plain").string();
   {
     StreamingContext ssc(manualConf(), ember::Milliseconds(500));
-    input<int>(ssc, {std::vector<int>{7}, std::vector<int>{8, 9}}, 1).saveAsTextFiles(prefix);
+    input<int>(ssc, {std::vector<int>{7}, std::vector<int>{8, 9}}).saveAsTextFiles(prefix);
     run(ssc, 2);
   }
   EXPECT_EQ(linesOfDir(tmp.path() / "plain-500"), std::vector<std::string>{"7"});
@@ -288,7 +300,7 @@ TEST_F(StreamingOutput, SaveAsTextFilesWithoutSuffix) {
   EXPECT_EQ(names, (std::vector<std::string>{"plain-1000", "plain-500"}));
 }
 
-TEST_F(StreamingOutput, SaveAsTextFilesOfAnEmptyQueueStreamWritesAnEmptyDirectory) {
+TEST_P(StreamingOutput, SaveAsTextFilesOfAnEmptyQueueStreamWritesAnEmptyDirectory) {
   TempDir tmp;
   std::string prefix = (tmp.path() / "q").string();
   {
@@ -316,7 +328,7 @@ std::vector<std::vector<int>> collectQueue(StreamingContext& ssc, DStream<int> s
   return *seen;
 }
 
-TEST_F(StreamingOutput, QueueStreamOneAtATimeAndAllAtOnce) {
+TEST_P(StreamingOutput, QueueStreamOneAtATimeAndAllAtOnce) {
   for (bool one : {true, false}) {
     SCOPED_TRACE(one ? "oneAtATime" : "all at once");
     StreamingContext ssc(manualConf(), ember::Seconds(1));
@@ -339,7 +351,7 @@ TEST_F(StreamingOutput, QueueStreamOneAtATimeAndAllAtOnce) {
   }
 }
 
-TEST_F(StreamingOutput, QueueStreamWithoutDefaultGivesEmptyBatches) {
+TEST_P(StreamingOutput, QueueStreamWithoutDefaultGivesEmptyBatches) {
   StreamingContext ssc(manualConf(), ember::Seconds(1));
   auto engine = ssc.sparkContext();
   auto s = ssc.queueStream(std::vector<Rdd<int>>{engine.parallelize(std::vector<int>{5}, 1)});
@@ -351,7 +363,7 @@ TEST_F(StreamingOutput, QueueStreamWithoutDefaultGivesEmptyBatches) {
 
 namespace {
 
-TEST_F(StreamingOutput, OperationsOnBatchesWithNoPartitions) {
+TEST_P(StreamingOutput, OperationsOnBatchesWithNoPartitions) {
   // An empty queue gives an RDD without partitions; count, reduce and repartition still behave.
   StreamingContext ssc(manualConf(), ember::Seconds(1));
   auto s = ssc.queueStream(std::vector<Rdd<int>>{});
@@ -368,7 +380,7 @@ TEST_F(StreamingOutput, OperationsOnBatchesWithNoPartitions) {
   EXPECT_EQ(*parts, (std::vector<std::size_t>{3, 3}));
 }
 
-TEST_F(StreamingOutput, FailingTransformOnTheDriverFailsTheRun) {
+TEST_P(StreamingOutput, FailingTransformOnTheDriverFailsTheRun) {
   try {
     ember::testing::runOperation(
         std::vector<std::vector<int>>{{1}, {2}},
@@ -378,7 +390,7 @@ TEST_F(StreamingOutput, FailingTransformOnTheDriverFailsTheRun) {
             return rdd;
           });
         },
-        2);
+        2, options());
     ADD_FAILURE() << "runOperation did not throw";
   } catch (const ember::IllegalArgumentError& e) {
     EXPECT_STREQ(e.what(), "no RDD for 2000");

@@ -47,44 +47,45 @@ DStream<std::string> lineInput(StreamingContext& ssc) {
 auto split = [](const std::string& l) { return ember::split(l, ' '); };
 auto one = [](std::string w) { return Pair(std::move(w), 1); };
 
-TEST(StreamingPipeline, GuideWordCountMatchesTheUnfusedStreams) {
-  streaming_test::forEachCell([](ember::testing::TestOptions opts) {
-    auto fused = runOperation(
-        kBatches,
-        [](DStream<std::string> lines) {
-          return lines.flatMap(split).map(one).reduceByKey(std::plus<>{});
-        },
-        4, opts);
-    auto unfused = runOperation(
-        kBatches,
-        [](DStream<std::string> lines) {
-          DStream<std::string> words = lines.flatMap(split);
-          DStream<Pair> pairs = words.map(one);
-          return pairs.reduceByKey(std::plus<>{});
-        },
-        4, opts);
-    EXPECT_EQ(sortedBatches(fused), kCounts);
-    EXPECT_EQ(sortedBatches(unfused), kCounts);
-  });
+class StreamingPipeline : public streaming_test::StreamingGridTest {};
+EMBER_TEST_ON_GRID(StreamingPipeline);
+
+TEST_P(StreamingPipeline, GuideWordCountMatchesTheUnfusedStreams) {
+  auto opts = options();
+  auto fused = runOperation(
+      kBatches,
+      [](DStream<std::string> lines) {
+        return lines.flatMap(split).map(one).reduceByKey(std::plus<>{});
+      },
+      4, opts);
+  auto unfused = runOperation(
+      kBatches,
+      [](DStream<std::string> lines) {
+        DStream<std::string> words = lines.flatMap(split);
+        DStream<Pair> pairs = words.map(one);
+        return pairs.reduceByKey(std::plus<>{});
+      },
+      4, opts);
+  EXPECT_EQ(sortedBatches(fused), kCounts);
+  EXPECT_EQ(sortedBatches(unfused), kCounts);
 }
 
-TEST(StreamingPipeline, FilterAndEmitterStepsInTheChain) {
-  streaming_test::forEachCell([](ember::testing::TestOptions opts) {
-    auto out = runOperation(
-        kBatches,
-        [](DStream<std::string> lines) {
-          return lines.filter([](const std::string& l) { return l != "c"; })
-              .flatMap<Pair>([](const std::string& l, auto emit) {
-                ember::forEachSplit(l, ' ', [&](std::string_view w) { emit.emplace(w, 1); });
-              })
-              .filter([](const Pair& p) { return !p.first.empty(); })
-              .reduceByKey(std::plus<>{}, 3);
-        },
-        4, opts);
-    EXPECT_EQ(sortedBatches(out),
-              (std::vector<std::vector<Pair>>{
-                  {{"a", 2}, {"b", 1}}, {}, {{"a", 2}, {"b", 2}, {"c", 1}, {"d", 1}}, {{"d", 1}}}));
-  });
+TEST_P(StreamingPipeline, FilterAndEmitterStepsInTheChain) {
+  auto opts = options();
+  auto out = runOperation(
+      kBatches,
+      [](DStream<std::string> lines) {
+        return lines.filter([](const std::string& l) { return l != "c"; })
+            .flatMap<Pair>([](const std::string& l, auto emit) {
+              ember::forEachSplit(l, ' ', [&](std::string_view w) { emit.emplace(w, 1); });
+            })
+            .filter([](const Pair& p) { return !p.first.empty(); })
+            .reduceByKey(std::plus<>{}, 3);
+      },
+      4, opts);
+  EXPECT_EQ(sortedBatches(out),
+            (std::vector<std::vector<Pair>>{
+                {{"a", 2}, {"b", 1}}, {}, {{"a", 2}, {"b", 2}, {"c", 1}, {"d", 1}}, {{"d", 1}}}));
 }
 
 /// Lines in, the chain's functions counted.

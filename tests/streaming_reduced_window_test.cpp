@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "ember/testing.hpp"
+#include "streaming_test_support.hpp"
 
 namespace {
 
@@ -47,11 +48,14 @@ const Batches kComeAndGo{
     {{"a", 1}, {"b", 1}}, {{"a", 1}},           {},
 };
 
-TEST(ReducedWindow, KeysThatLeaveStayWithAZeroValue) {
+class ReducedWindow : public streaming_test::StreamingGridTest {};
+EMBER_TEST_ON_GRID(ReducedWindow);
+
+TEST_P(ReducedWindow, KeysThatLeaveStayWithAZeroValue) {
   auto out = runOperation(
       kComeAndGo,
       [](DStream<P> s) { return s.reduceByKeyAndWindow(sum, difference, Seconds(2), Seconds(1)); },
-      12);
+      12, options());
   Batches expected{
       {{"a", 1}},
       {{"a", 2}, {"b", 1}},
@@ -69,56 +73,56 @@ TEST(ReducedWindow, KeysThatLeaveStayWithAZeroValue) {
   EXPECT_EQ(sorted(out), expected);
 }
 
-TEST(ReducedWindow, FilterDroppingZerosMatchesThePlainWindow) {
+TEST_P(ReducedWindow, FilterDroppingZerosMatchesThePlainWindow) {
   auto incremental = runOperation(
       kComeAndGo,
       [](DStream<P> s) {
         return s.reduceByKeyAndWindow(sum, difference, Seconds(2), Seconds(1),
                                       [](const P& kv) { return kv.second != 0; });
       },
-      14);
+      14, options());
   auto plain = runOperation(
       kComeAndGo, [](DStream<P> s) { return s.reduceByKeyAndWindow(sum, Seconds(2), Seconds(1)); },
-      14);
+      14, options());
   EXPECT_EQ(sorted(incremental), sorted(plain));
   EXPECT_EQ(sorted(incremental)[5], (std::vector<P>{{"a", 1}}));
   EXPECT_TRUE(incremental[13].empty()) << "every key left the window and was filtered out";
 }
 
-TEST(ReducedWindow, SlideLongerThanTheBatch) {
+TEST_P(ReducedWindow, SlideLongerThanTheBatch) {
   Batches input{{{"a", 1}}, {{"a", 2}}, {{"a", 3}}, {{"a", 4}}, {{"a", 5}}, {{"a", 6}}, {}, {}};
   auto out = runOperation(
       input,
       [](DStream<P> s) { return s.reduceByKeyAndWindow(sum, difference, Seconds(4), Seconds(2)); },
-      8);
+      8, options());
   EXPECT_EQ(out, (Batches{{{"a", 3}}, {{"a", 10}}, {{"a", 18}}, {{"a", 11}}}));
 }
 
-TEST(ReducedWindow, TumblingWindowReplacesItsWholeContent) {
+TEST_P(ReducedWindow, TumblingWindowReplacesItsWholeContent) {
   Batches input{{{"a", 1}}, {{"a", 2}, {"b", 7}}, {{"a", 3}}, {{"a", 4}}, {{"b", 1}}};
   auto out = runOperation(
       input,
       [](DStream<P> s) { return s.reduceByKeyAndWindow(sum, difference, Seconds(2), Seconds(2)); },
-      6);
+      6, options());
   EXPECT_EQ(sorted(out),
             (Batches{{{"a", 3}, {"b", 7}}, {{"a", 7}, {"b", 0}}, {{"a", 0}, {"b", 1}}}));
 }
 
-TEST(ReducedWindow, MissingBatchesAndEmptyBatchesInsideTheWindow) {
+TEST_P(ReducedWindow, MissingBatchesAndEmptyBatchesInsideTheWindow) {
   std::vector<std::optional<std::vector<P>>> input{std::vector<P>{{"a", 5}}, std::nullopt,
                                                    std::vector<P>{}, std::vector<P>{{"a", 1}},
                                                    std::nullopt};
   auto out = runOperation(
       input,
       [](DStream<P> s) { return s.reduceByKeyAndWindow(sum, difference, Seconds(3), Seconds(1)); },
-      7);
+      7, options());
   EXPECT_EQ(
       out,
       (Batches{
           {{"a", 5}}, {{"a", 5}}, {{"a", 5}}, {{"a", 1}}, {{"a", 1}}, {{"a", 1}}, {{"a", 0}}}));
 }
 
-TEST(ReducedWindow, NumPartitionsAndDefaultStorageLevel) {
+TEST_P(ReducedWindow, NumPartitionsAndDefaultStorageLevel) {
   auto seen = std::make_shared<std::vector<std::pair<int, StorageLevel>>>();
   auto mutex = std::make_shared<std::mutex>();
   runOperation(
@@ -131,7 +135,7 @@ TEST(ReducedWindow, NumPartitionsAndDefaultStorageLevel) {
         });
         return w;
       },
-      4);
+      4, options());
   ASSERT_EQ(seen->size(), 4u);
   for (const auto& [partitions, level] : *seen) {
     EXPECT_EQ(partitions, 3);
@@ -139,7 +143,7 @@ TEST(ReducedWindow, NumPartitionsAndDefaultStorageLevel) {
   }
 }
 
-TEST(ReducedWindow, LineageStaysShortAndOnlyMovedBatchesAreReduced) {
+TEST_P(ReducedWindow, LineageStaysShortAndOnlyMovedBatchesAreReduced) {
   auto lines = std::make_shared<std::vector<std::size_t>>();
   auto inverse_calls = std::make_shared<std::atomic<int>>(0);
   auto mutex = std::make_shared<std::mutex>();
@@ -161,7 +165,7 @@ TEST(ReducedWindow, LineageStaysShortAndOnlyMovedBatchesAreReduced) {
         });
         return w;
       },
-      40);
+      40, options());
   ASSERT_EQ(out.size(), 40u);
   EXPECT_EQ(out[39], (std::vector<P>{{"k", 10}}));
   // One inverse call per slide once the window is full (batches 11..40), never one per batch of
@@ -172,7 +176,7 @@ TEST(ReducedWindow, LineageStaysShortAndOnlyMovedBatchesAreReduced) {
   EXPECT_LT(lines->back(), 20u);
 }
 
-TEST(ReducedWindow, LineageStaysShortWhenOutputsReadPartOfEachWindow) {
+TEST_P(ReducedWindow, LineageStaysShortWhenOutputsReadPartOfEachWindow) {
   // take(1) reads the first partition only, as print() does: the rest of each window is
   // completed after its batch, so that the next window can cut its lineage.
   auto lines = std::make_shared<std::vector<std::size_t>>();
@@ -192,41 +196,43 @@ TEST(ReducedWindow, LineageStaysShortWhenOutputsReadPartOfEachWindow) {
         // The test's own output would read every partition; this one reads nothing.
         return s.filter([](const P&) { return false; });
       },
-      40);
+      40, options());
   ASSERT_EQ(lines->size(), 40u);
   EXPECT_LE(lines->back(), (*lines)[10]) << "lineage grows with every batch";
   EXPECT_LT(lines->back(), 20u);
 }
 
-TEST(ReducedWindow, ReduceByWindowWithInverse) {
+TEST_P(ReducedWindow, ReduceByWindowWithInverse) {
   std::vector<std::vector<int>> input{{1, 2}, {3}, {}, {4}, {}, {}};
   auto out = runOperation(
       input,
-      [](DStream<int> s) { return s.reduceByWindow(sum, difference, Seconds(2), Seconds(1)); }, 6);
+      [](DStream<int> s) { return s.reduceByWindow(sum, difference, Seconds(2), Seconds(1)); }, 6,
+      options());
   EXPECT_EQ(out, (std::vector<std::vector<int>>{{3}, {6}, {3}, {4}, {4}, {0}}));
 }
 
-TEST(ReducedWindow, CountByWindow) {
+TEST_P(ReducedWindow, CountByWindow) {
   // Nothing before the first record: the window has no key yet, so no count (as Spark).
   std::vector<std::vector<char>> input{{}, {'a'}, {'b', 'c'}, {}, {}, {'d'}};
   auto out = runOperation(
-      input, [](DStream<char> s) { return s.countByWindow(Seconds(2), Seconds(1)); }, 7);
+      input, [](DStream<char> s) { return s.countByWindow(Seconds(2), Seconds(1)); }, 7, options());
   EXPECT_EQ(out, (std::vector<std::vector<std::int64_t>>{{}, {1}, {3}, {2}, {0}, {1}, {1}}));
 }
 
-TEST(ReducedWindow, CountByWindowWithALongerSlide) {
+TEST_P(ReducedWindow, CountByWindowWithALongerSlide) {
   std::vector<std::vector<int>> input{{1}, {2, 3}, {4}, {5, 6, 7}, {}, {}};
   auto out = runOperation(
-      input, [](DStream<int> s) { return s.countByWindow(Seconds(4), Seconds(2)); }, 6);
+      input, [](DStream<int> s) { return s.countByWindow(Seconds(4), Seconds(2)); }, 6, options());
   EXPECT_EQ(out, (std::vector<std::vector<std::int64_t>>{{3}, {7}, {4}}));
 }
 
-TEST(ReducedWindow, CountByValueAndWindowDropsZeroCounts) {
+TEST_P(ReducedWindow, CountByValueAndWindowDropsZeroCounts) {
   using C = std::pair<std::string, std::int64_t>;
   std::vector<std::vector<std::string>> input{{"x", "y", "x"}, {"y"}, {}, {"z"}};
   auto out = runOperation(
       input,
-      [](DStream<std::string> s) { return s.countByValueAndWindow(Seconds(2), Seconds(1), 2); }, 6);
+      [](DStream<std::string> s) { return s.countByValueAndWindow(Seconds(2), Seconds(1), 2); }, 6,
+      options());
   EXPECT_EQ(
       sorted(out),
       (std::vector<std::vector<C>>{

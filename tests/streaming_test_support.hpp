@@ -1,6 +1,6 @@
 #pragma once
 
-// Shared helpers of the streaming tests: the partitions x masters matrix, and putting outputs in
+// Shared helpers of the streaming tests: the grid fixture (test_grid.hpp), and putting outputs in
 // a canonical order so that results of keyed (unordered) operations can be compared.
 
 #include <gtest/gtest.h>
@@ -14,22 +14,24 @@
 #include <vector>
 
 #include "ember/testing.hpp"
+#include "test_grid.hpp"
+#include "test_range.hpp"
 
 namespace streaming_test {
 
-/// Runs body(opts) once per cell of numInputPartitions {1, 2, 7} x masters {local[1], local[4]}.
-template <class Body>
-void forEachCell(Body body) {
-  for (const char* master : {"local[1]", "local[4]"}) {
-    ember::testing::ScopedMaster scoped(master);
-    for (int partitions : {1, 2, 7}) {
-      SCOPED_TRACE(std::string(master) + ", numInputPartitions=" + std::to_string(partitions));
-      ember::testing::TestOptions opts;
-      opts.numInputPartitions = partitions;
-      body(opts);
-    }
+/// A test run once per cell of the grid (EMBER_TEST_ON_GRID): runOperation runs on the cell's
+/// master for the life of the test, and options() gives the cell's input partition count.
+class StreamingGridTest : public ember_test::GridTest {
+ protected:
+  ember::testing::TestOptions options() const {
+    ember::testing::TestOptions opts;
+    opts.numInputPartitions = GetParam().partitions;
+    return opts;
   }
-}
+
+ private:
+  ember::testing::ScopedMaster master_{GetParam().master};
+};
 
 template <class T>
 struct Canon {
@@ -65,13 +67,6 @@ template <class T>
 std::vector<std::vector<T>> sortedBatches(std::vector<std::vector<T>> batches) {
   for (auto& batch : batches) canon(batch);
   return batches;
-}
-
-template <class T>
-std::vector<T> range(T from, T to) {
-  std::vector<T> out;
-  for (T x = from; x <= to; ++x) out.push_back(x);
-  return out;
 }
 
 /// The manual clock of a context built with ember::testing::detail::testConf().

@@ -27,7 +27,6 @@ using ember::Rdd;
 using ember::StorageLevel;
 using ember::Time;
 using ember::testing::runOperation;
-using streaming_test::forEachCell;
 using streaming_test::sortedBatches;
 
 using P = std::pair<std::string, int>;
@@ -57,21 +56,23 @@ std::size_t lineCount(const std::string& text) {
   return n;
 }
 
-TEST(UpdateStateByKey, RunningWordCount) {
-  forEachCell([](ember::testing::TestOptions opts) {
-    auto out = runOperation(
-        kWords, [](DStream<P> s) { return s.updateStateByKey(addCounts); }, 7, opts);
-    EXPECT_EQ(sortedBatches(out), (Batches{{{"a", 1}},
-                                           {{"a", 2}, {"b", 1}},
-                                           {{"a", 3}, {"b", 2}, {"c", 1}},
-                                           {{"a", 4}, {"b", 3}, {"c", 1}},
-                                           {{"a", 5}, {"b", 3}, {"c", 1}},
-                                           {{"a", 5}, {"b", 3}, {"c", 1}},
-                                           {{"a", 5}, {"b", 3}, {"c", 1}}}));
-  });
+class UpdateStateByKey : public streaming_test::StreamingGridTest {};
+EMBER_TEST_ON_GRID(UpdateStateByKey);
+
+TEST_P(UpdateStateByKey, RunningWordCount) {
+  auto opts = options();
+  auto out = runOperation(
+      kWords, [](DStream<P> s) { return s.updateStateByKey(addCounts); }, 7, opts);
+  EXPECT_EQ(sortedBatches(out), (Batches{{{"a", 1}},
+                                         {{"a", 2}, {"b", 1}},
+                                         {{"a", 3}, {"b", 2}, {"c", 1}},
+                                         {{"a", 4}, {"b", 3}, {"c", 1}},
+                                         {{"a", 5}, {"b", 3}, {"c", 1}},
+                                         {{"a", 5}, {"b", 3}, {"c", 1}},
+                                         {{"a", 5}, {"b", 3}, {"c", 1}}}));
 }
 
-TEST(UpdateStateByKey, ReturningNulloptRemovesTheKey) {
+TEST_P(UpdateStateByKey, ReturningNulloptRemovesTheKey) {
   // A value of 0 ends the key; it starts again from nothing when it comes back.
   Batches input{{{"a", 1}, {"b", 2}}, {{"a", 0}}, {}, {{"a", 5}, {"b", 1}}};
   auto f = [](const std::vector<int>& values, const std::optional<int>& state) {
@@ -82,15 +83,14 @@ TEST(UpdateStateByKey, ReturningNulloptRemovesTheKey) {
     }
     return next;
   };
-  forEachCell([&](ember::testing::TestOptions opts) {
-    auto out = runOperation(
-        input, [&](DStream<P> s) { return s.updateStateByKey(f); }, 4, opts);
-    EXPECT_EQ(sortedBatches(out),
-              (Batches{{{"a", 1}, {"b", 2}}, {{"b", 2}}, {{"b", 2}}, {{"a", 5}, {"b", 3}}}));
-  });
+  auto opts = options();
+  auto out = runOperation(
+      input, [&](DStream<P> s) { return s.updateStateByKey(f); }, 4, opts);
+  EXPECT_EQ(sortedBatches(out),
+            (Batches{{{"a", 1}, {"b", 2}}, {{"b", 2}}, {{"b", 2}}, {{"a", 5}, {"b", 3}}}));
 }
 
-TEST(UpdateStateByKey, KeysWithoutNewValuesAreCalledWithNone) {
+TEST_P(UpdateStateByKey, KeysWithoutNewValuesAreCalledWithNone) {
   // State: (sum, calls that brought no values).
   using S = std::pair<int, int>;
   auto f = [](const std::vector<int>& values, const std::optional<S>& state) {
@@ -101,18 +101,17 @@ TEST(UpdateStateByKey, KeysWithoutNewValuesAreCalledWithNone) {
   };
   MaybeBatches input{std::vector<P>{{"a", 1}}, std::vector<P>{{"b", 2}}, std::nullopt,
                      std::vector<P>{}, std::vector<P>{{"a", 3}}};
-  forEachCell([&](ember::testing::TestOptions opts) {
-    auto out = runOperation(
-        input, [&](DStream<P> s) { return s.updateStateByKey(f); }, 5, opts);
-    using Q = std::pair<std::string, S>;
-    EXPECT_EQ(sortedBatches(out), (std::vector<std::vector<Q>>{
-                                      {{"a", {1, 0}}},
-                                      {{"a", {1, 1}}, {"b", {2, 0}}},
-                                      {{"a", {1, 2}}, {"b", {2, 1}}},
-                                      {{"a", {1, 3}}, {"b", {2, 2}}},
-                                      {{"a", {4, 3}}, {"b", {2, 3}}},
-                                  }));
-  });
+  auto opts = options();
+  auto out = runOperation(
+      input, [&](DStream<P> s) { return s.updateStateByKey(f); }, 5, opts);
+  using Q = std::pair<std::string, S>;
+  EXPECT_EQ(sortedBatches(out), (std::vector<std::vector<Q>>{
+                                    {{"a", {1, 0}}},
+                                    {{"a", {1, 1}}, {"b", {2, 0}}},
+                                    {{"a", {1, 2}}, {"b", {2, 1}}},
+                                    {{"a", {1, 3}}, {"b", {2, 2}}},
+                                    {{"a", {4, 3}}, {"b", {2, 3}}},
+                                }));
 }
 
 TEST(UpdateStateByKey, BatchesWithoutAnRddKeepProducingState) {
@@ -132,23 +131,22 @@ TEST(UpdateStateByKey, EmptyStateStaysEmpty) {
   EXPECT_EQ(sortedBatches(out), (Batches{{}, {}, {{"x", 4}}, {{"x", 4}}}));
 }
 
-TEST(UpdateStateByKey, InitialRddIsTheStateBeforeTheFirstBatch) {
-  forEachCell([](ember::testing::TestOptions opts) {
-    auto out = runOperation(
-        kWords,
-        [](DStream<P> s) {
-          auto initial =
-              s.context().sparkContext().parallelize(std::vector<P>{{"a", 1}, {"c", 2}}, 3);
-          return s.updateStateByKey(addCounts, 2, initial);
-        },
-        6, opts);
-    EXPECT_EQ(sortedBatches(out), (Batches{{{"a", 2}, {"c", 2}},
-                                           {{"a", 3}, {"b", 1}, {"c", 2}},
-                                           {{"a", 4}, {"b", 2}, {"c", 3}},
-                                           {{"a", 5}, {"b", 3}, {"c", 3}},
-                                           {{"a", 6}, {"b", 3}, {"c", 3}},
-                                           {{"a", 6}, {"b", 3}, {"c", 3}}}));
-  });
+TEST_P(UpdateStateByKey, InitialRddIsTheStateBeforeTheFirstBatch) {
+  auto opts = options();
+  auto out = runOperation(
+      kWords,
+      [](DStream<P> s) {
+        auto initial =
+            s.context().sparkContext().parallelize(std::vector<P>{{"a", 1}, {"c", 2}}, 3);
+        return s.updateStateByKey(addCounts, 2, initial);
+      },
+      6, opts);
+  EXPECT_EQ(sortedBatches(out), (Batches{{{"a", 2}, {"c", 2}},
+                                         {{"a", 3}, {"b", 1}, {"c", 2}},
+                                         {{"a", 4}, {"b", 2}, {"c", 3}},
+                                         {{"a", 5}, {"b", 3}, {"c", 3}},
+                                         {{"a", 6}, {"b", 3}, {"c", 3}},
+                                         {{"a", 6}, {"b", 3}, {"c", 3}}}));
 }
 
 TEST(UpdateStateByKey, InitialRddWaitsForTheFirstParentRdd) {
@@ -227,7 +225,7 @@ TEST(UpdateStateByKey, DefaultNumPartitionsIsTheDefaultParallelism) {
   }
 }
 
-TEST(UpdateStateByKey, TimeAwareFunctionGetsTheBatchTimeAndKey) {
+TEST_P(UpdateStateByKey, TimeAwareFunctionGetsTheBatchTimeAndKey) {
   // Spark's "testing time stamps as input": the state is the time of the key's last values.
   using Q = std::pair<std::string, std::int64_t>;
   auto f = [](Time time, const std::string& key, const std::vector<int>& values,
@@ -236,24 +234,23 @@ TEST(UpdateStateByKey, TimeAwareFunctionGetsTheBatchTimeAndKey) {
     if (values.empty()) return state;
     return time.milliseconds();
   };
-  forEachCell([&](ember::testing::TestOptions opts) {
-    auto out = runOperation(
-        kWords,
-        [&](DStream<P> s) {
-          auto initial =
-              s.context().sparkContext().parallelize(std::vector<Q>{{"a", 0}, {"c", 0}}, 2);
-          return s.updateStateByKey(f, 2, false, initial);
-        },
-        6, opts);
-    EXPECT_EQ(sortedBatches(out), (std::vector<std::vector<Q>>{
-                                      {{"a", 1000}, {"c", 0}},
-                                      {{"a", 2000}, {"b", 2000}, {"c", 0}},
-                                      {{"a", 3000}, {"b", 3000}, {"c", 3000}},
-                                      {{"a", 4000}, {"b", 4000}, {"c", 3000}},
-                                      {{"a", 5000}, {"b", 4000}, {"c", 3000}},
-                                      {{"a", 5000}, {"b", 4000}, {"c", 3000}},
-                                  }));
-  });
+  auto opts = options();
+  auto out = runOperation(
+      kWords,
+      [&](DStream<P> s) {
+        auto initial =
+            s.context().sparkContext().parallelize(std::vector<Q>{{"a", 0}, {"c", 0}}, 2);
+        return s.updateStateByKey(f, 2, false, initial);
+      },
+      6, opts);
+  EXPECT_EQ(sortedBatches(out), (std::vector<std::vector<Q>>{
+                                    {{"a", 1000}, {"c", 0}},
+                                    {{"a", 2000}, {"b", 2000}, {"c", 0}},
+                                    {{"a", 3000}, {"b", 3000}, {"c", 3000}},
+                                    {{"a", 4000}, {"b", 4000}, {"c", 3000}},
+                                    {{"a", 5000}, {"b", 4000}, {"c", 3000}},
+                                    {{"a", 5000}, {"b", 4000}, {"c", 3000}},
+                                }));
 }
 
 TEST(UpdateStateByKey, TimeAwareFunctionSeesEveryKeyOnce) {
@@ -274,7 +271,7 @@ TEST(UpdateStateByKey, TimeAwareFunctionSeesEveryKeyOnce) {
                                 }));
 }
 
-TEST(UpdateStateByKey, PerPartitionFunctionMayDropAndRekey) {
+TEST_P(UpdateStateByKey, PerPartitionFunctionMayDropAndRekey) {
   // Spark's iterator form: the function returns the state to keep, under any key ("old" becomes
   // "new", "drop" goes), and the next batch finds it under its new key.
   using Row = std::tuple<std::string, std::vector<int>, std::optional<int>>;
@@ -289,12 +286,11 @@ TEST(UpdateStateByKey, PerPartitionFunctionMayDropAndRekey) {
     return keep;
   };
   Batches input{{{"a", 1}, {"old", 2}, {"drop", 1}}, {{"a", 1}, {"new", 1}}, {}};
-  forEachCell([&](ember::testing::TestOptions opts) {
-    auto out = runOperation(
-        input, [&](DStream<P> s) { return s.updateStateByKey(f, 3, true); }, 3, opts);
-    EXPECT_EQ(sortedBatches(out),
-              (Batches{{{"a", 1}, {"new", 2}}, {{"a", 2}, {"new", 3}}, {{"a", 2}, {"new", 3}}}));
-  });
+  auto opts = options();
+  auto out = runOperation(
+      input, [&](DStream<P> s) { return s.updateStateByKey(f, 3, true); }, 3, opts);
+  EXPECT_EQ(sortedBatches(out),
+            (Batches{{{"a", 1}, {"new", 2}}, {{"a", 2}, {"new", 3}}, {{"a", 2}, {"new", 3}}}));
 }
 
 TEST(UpdateStateByKey, PerPartitionFunctionGetsOnePartitionsKeys) {

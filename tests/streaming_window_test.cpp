@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "ember/testing.hpp"
+#include "streaming_test_support.hpp"
 
 namespace {
 
@@ -24,49 +25,53 @@ std::vector<std::vector<T>> sorted(std::vector<std::vector<T>> batches) {
 
 const std::vector<std::vector<int>> kSix{{1}, {2}, {3}, {4}, {5}, {6}};
 
-TEST(Window, SlidingWindowOfTwoBatches) {
+class Window : public streaming_test::StreamingGridTest {};
+EMBER_TEST_ON_GRID(Window);
+
+TEST_P(Window, SlidingWindowOfTwoBatches) {
   auto out = runOperation(
-      kSix, [](DStream<int> s) { return s.window(Seconds(2)); }, 6);
+      kSix, [](DStream<int> s) { return s.window(Seconds(2)); }, 6, options());
   EXPECT_EQ(sorted(out),
             (std::vector<std::vector<int>>{{1}, {1, 2}, {2, 3}, {3, 4}, {4, 5}, {5, 6}}));
 }
 
-TEST(Window, TumblingWindow) {
+TEST_P(Window, TumblingWindow) {
   auto out = runOperation(
-      kSix, [](DStream<int> s) { return s.window(Seconds(2), Seconds(2)); }, 6);
+      kSix, [](DStream<int> s) { return s.window(Seconds(2), Seconds(2)); }, 6, options());
   EXPECT_EQ(sorted(out), (std::vector<std::vector<int>>{{1, 2}, {3, 4}, {5, 6}}));
 }
 
-TEST(Window, WindowLongerThanItsSlide) {
+TEST_P(Window, WindowLongerThanItsSlide) {
   auto out = runOperation(
-      kSix, [](DStream<int> s) { return s.window(Seconds(4), Seconds(2)); }, 6);
+      kSix, [](DStream<int> s) { return s.window(Seconds(4), Seconds(2)); }, 6, options());
   EXPECT_EQ(sorted(out), (std::vector<std::vector<int>>{{1, 2}, {1, 2, 3, 4}, {3, 4, 5, 6}}));
 }
 
-TEST(Window, EmptyBatchesInsideAndAfterTheInput) {
+TEST_P(Window, EmptyBatchesInsideAndAfterTheInput) {
   std::vector<std::vector<int>> input{{1}, {}, {3}};
   auto out = runOperation(
-      input, [](DStream<int> s) { return s.window(Seconds(3)); }, 5);
+      input, [](DStream<int> s) { return s.window(Seconds(3)); }, 5, options());
   EXPECT_EQ(sorted(out), (std::vector<std::vector<int>>{{1}, {1}, {1, 3}, {3}, {3}}));
 }
 
-TEST(Window, ReduceByKeyAndWindowSumsTheWindow) {
+TEST_P(Window, ReduceByKeyAndWindowSumsTheWindow) {
   using P = std::pair<std::string, int>;
   std::vector<std::vector<P>> input{{{"a", 1}, {"b", 1}}, {{"a", 2}}, {{"b", 5}}, {}};
   auto out = runOperation(
       input,
-      [](DStream<P> s) { return s.reduceByKeyAndWindow(std::plus<>{}, Seconds(2), Seconds(1)); },
-      5);
+      [](DStream<P> s) { return s.reduceByKeyAndWindow(std::plus<>{}, Seconds(2), Seconds(1)); }, 5,
+      options());
   EXPECT_EQ(sorted(out),
             (std::vector<std::vector<P>>{
                 {{"a", 1}, {"b", 1}}, {{"a", 3}, {"b", 1}}, {{"a", 2}, {"b", 5}}, {{"b", 5}}, {}}));
 }
 
-TEST(Window, GroupByKeyAndWindowGathersTheWindow) {
+TEST_P(Window, GroupByKeyAndWindowGathersTheWindow) {
   using P = std::pair<std::string, int>;
   std::vector<std::vector<P>> input{{{"a", 1}}, {{"a", 2}, {"b", 3}}, {{"a", 4}}};
   auto out = runOperation(
-      input, [](DStream<P> s) { return s.groupByKeyAndWindow(Seconds(2), Seconds(2)); }, 4);
+      input, [](DStream<P> s) { return s.groupByKeyAndWindow(Seconds(2), Seconds(2)); }, 4,
+      options());
   ASSERT_EQ(out.size(), 2u);
   for (auto& batch : out) {
     std::sort(batch.begin(), batch.end());
@@ -77,11 +82,11 @@ TEST(Window, GroupByKeyAndWindowGathersTheWindow) {
   EXPECT_EQ(out[1], (std::vector<G>{{"a", {4}}}));
 }
 
-TEST(Window, ReduceByWindowEmitsNothingForAnEmptyWindow) {
+TEST_P(Window, ReduceByWindowEmitsNothingForAnEmptyWindow) {
   std::vector<std::vector<int>> input{{1, 2}, {3}, {}, {}};
   auto out = runOperation(
       input, [](DStream<int> s) { return s.reduceByWindow(std::plus<>{}, Seconds(2), Seconds(1)); },
-      4);
+      4, options());
   EXPECT_EQ(out, (std::vector<std::vector<int>>{{3}, {6}, {3}, {}}));
 }
 
@@ -102,7 +107,7 @@ TEST(Window, DurationsThatAreNotMultiplesOfTheParentSlideAreRefused) {
       ember::IllegalArgumentError);
 }
 
-TEST(Window, ParentRemembersAWindowOfBatches) {
+TEST_P(Window, ParentRemembersAWindowOfBatches) {
   // Over many batches the windowed stream's parent keeps only what windows still need.
   std::vector<std::vector<int>> input(30, std::vector<int>{1});
   std::size_t kept = 0;
@@ -115,7 +120,7 @@ TEST(Window, ParentRemembersAWindowOfBatches) {
         });
         return w.count();
       },
-      30);
+      30, options());
   ASSERT_EQ(out.size(), 30u);
   EXPECT_EQ(out.back(), (std::vector<std::int64_t>{3}));
   EXPECT_LE(kept, 5u);
