@@ -3,6 +3,8 @@
 // function with its key's state (in arrival order, so a key seen twice sees its first update);
 // then, with a timeout, every key updated before (batch time - timeout) is called once more with
 // no value and isTimingOut() true, and dropped. Batches are at 1000, 2000, ... ms.
+// Over 500 lines because it is the one file of a Spark method family, its cases written out as
+// literal batch tables.
 
 #include <gtest/gtest.h>
 

@@ -1,5 +1,8 @@
 #pragma once
 
+// Over 500 lines because the reference is one self-contained model of the semantics, one
+// function per operator; split up, it would be harder to check against Spark as a whole.
+
 // A naive, single-threaded evaluator of Spark Streaming's semantics on std::vector and std::map,
 // for chains of operators over a stream of (key, value) pairs (streaming_differential_test runs
 // the same chains on the engine and compares).
