@@ -214,7 +214,7 @@ class DStream {
   /// Writes every batch to the directory `prefix-<time in ms>[.suffix]`.
   void saveAsTextFiles(const std::string& prefix, const std::string& suffix = "") const;
 
-  // streaming/ops/persist.hpp
+  // persistence (defined in streaming/ops/output.hpp)
   /// Persists every RDD this stream generates. Throws UnsupportedOperationError after start, or
   /// when the level serializes and T is not serializable.
   const DStream<T>& persist(const StorageLevel& level) const;
