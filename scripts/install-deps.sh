@@ -7,7 +7,7 @@ packages=(
   build-essential g++ cmake ninja-build pkg-config clang-format
   libabsl-dev libcereal-dev libfmt-dev libspdlog-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  netcat-openbsd
+  zlib1g-dev netcat-openbsd
 )
 
 missing=()

@@ -111,9 +111,10 @@ class FileInputState final : public NodeState<std::string> {
  public:
   using NodeState<std::string>::NodeState;
 
+  /// The time files must be newer than, unless a checkpoint restored it.
   void setStartTime(std::int64_t ms) {
     std::lock_guard lock(mutex_);
-    initial_threshold_ = ms;
+    if (!restored_) initial_threshold_ = ms;
   }
   std::int64_t startTime() const {
     std::lock_guard lock(mutex_);
@@ -127,6 +128,14 @@ class FileInputState final : public NodeState<std::string> {
     for (const auto& [t, files] : selected_) recent.insert(files.begin(), files.end());
     return recent;
   }
+  /// The files batch `time` took before a restart (restored from a checkpoint), if it ran then.
+  std::optional<std::vector<std::string>> restoredFiles(Time time) {
+    std::lock_guard lock(mutex_);
+    if (!restored_times_.contains(time)) return std::nullopt;
+    auto it = selected_.find(time);
+    if (it == selected_.end()) return std::vector<std::string>{};
+    return std::vector<std::string>(it->second.begin(), it->second.end());
+  }
   void take(Time time, const std::vector<std::string>& files) {
     std::lock_guard lock(mutex_);
     selected_[time].insert(files.begin(), files.end());
@@ -139,7 +148,14 @@ class FileInputState final : public NodeState<std::string> {
     ar(initial_threshold_, selected);
   }
 
-  void load(cereal::BinaryInputArchive& ar, const Engine&) override {
+  void load(cereal::BinaryInputArchive& ar, const Engine&) override { loadFiles(ar); }
+
+  // A file stream's position is what it saves: the files of the batches it remembers.
+  void savePosition(cereal::BinaryOutputArchive& ar) const override { save(ar); }
+  void loadPosition(cereal::BinaryInputArchive& ar) override { loadFiles(ar); }
+
+ private:
+  void loadFiles(cereal::BinaryInputArchive& ar) {
     std::int64_t threshold = 0;
     std::map<std::int64_t, std::set<std::string>> selected;
     try {
@@ -150,13 +166,19 @@ class FileInputState final : public NodeState<std::string> {
     std::lock_guard lock(mutex_);
     initial_threshold_ = threshold;
     selected_.clear();
-    for (auto& [ms, files] : selected) selected_.emplace(Time(ms), std::move(files));
+    restored_times_.clear();
+    for (auto& [ms, files] : selected) {
+      restored_times_.insert(Time(ms));
+      selected_.emplace(Time(ms), std::move(files));
+    }
+    restored_ = true;
   }
 
- private:
   mutable std::mutex mutex_;
   std::int64_t initial_threshold_ = 0;
   std::map<Time, std::set<std::string>> selected_;  // batch time -> files it took
+  bool restored_ = false;                           // loaded from a checkpoint
+  std::set<Time> restored_times_;  // the batches a checkpoint says ran, with their files
 };
 
 }  // namespace
@@ -218,7 +240,11 @@ std::vector<std::string> FileInputNode::findNewFiles(Time time, std::vector<Skip
 
 std::optional<Rdd<std::string>> FileInputNode::compute(Time time) {
   std::vector<Skipped> skipped;
-  auto files = findNewFiles(time, skipped);
+  // A batch that ran before a restart reads the files it took then, whatever the directory
+  // holds now: recomputed state and re-run batches see the same input.
+  auto& restored_state = static_cast<FileInputState&>(state());
+  auto restored = restored_state.restoredFiles(time);
+  auto files = restored ? std::move(*restored) : findNewFiles(time, skipped);
   std::vector<std::shared_ptr<const std::vector<std::string>>> contents;
   std::string description;
   for (const auto& path : files) {

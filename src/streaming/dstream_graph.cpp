@@ -89,6 +89,14 @@ std::vector<std::string> DStreamGraph::describe() const {
   return lines;
 }
 
+std::vector<std::pair<int, InputNodeBase*>> DStreamGraph::inputs() const {
+  std::lock_guard lock(mutex_);
+  std::vector<std::pair<int, InputNodeBase*>> out;
+  for (std::size_t i = 0; i < inputs_.size(); ++i)
+    out.emplace_back(inputs_[i]->id(), input_handles_[i]);
+  return out;
+}
+
 std::string DStreamGraph::fingerprint() const {
   std::uint64_t hash = 0xcbf29ce484222325ULL;
   for (const auto& line : describe()) {

@@ -37,6 +37,8 @@ class DStreamGraph {
 
   /// The node with this id, or nullptr.
   std::shared_ptr<DStreamNodeBase> node(int id) const;
+  /// The input streams with their node ids, in input-id order.
+  std::vector<std::pair<int, InputNodeBase*>> inputs() const;
   /// Every node, by increasing id.
   std::vector<std::shared_ptr<DStreamNodeBase>> nodes() const;
   /// One line per node, by id: "<id> <kind> parents=[..] slide=<d>[ <params>]", then one line per

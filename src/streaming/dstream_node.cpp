@@ -54,7 +54,48 @@ void DStreamNodeBase::validateAtStart() const {
     throw IllegalArgumentError(name_ + ": slide duration must be positive, got " +
                                slide.toString());
   }
+  if (checkpoint_interval_) {
+    const Duration interval = *checkpoint_interval_;
+    const std::string what = "the checkpoint interval of " + name_ + " (stream " +
+                             std::to_string(id_) + ") is " + interval.toString();
+    if (!ssc_->core().checkpointDirectory()) {
+      throw IllegalArgumentError(what +
+                                 " but the checkpoint directory has not been set: set it "
+                                 "with StreamingContext::checkpoint(directory)");
+    }
+    if (interval < slide) {
+      throw IllegalArgumentError(what + ", shorter than its slide duration " + slide.toString() +
+                                 ": it must be at least " + slide.toString());
+    }
+    if (!interval.isMultipleOf(slide)) {
+      throw IllegalArgumentError(what + ", not a multiple of its slide duration " +
+                                 slide.toString() + ": set it to a multiple of " +
+                                 slide.toString());
+    }
+  }
   for (const auto& parent : parents_) parent->validateAtStart();
+}
+
+void DStreamNodeBase::setCheckpointInterval(Duration interval) {
+  if (ssc_->getState() != StreamingContextState::INITIALIZED) {
+    throw UnsupportedOperationError(
+        "Cannot change the checkpoint interval of a stream after the streaming context has "
+        "started");
+  }
+  checkpoint_interval_ = interval;
+}
+
+Duration DStreamNodeBase::defaultCheckpointInterval() const {
+  const Duration slide = slideDuration();
+  constexpr std::int64_t kAtLeastMs = 10'000;
+  std::int64_t k = (kAtLeastMs + slide.milliseconds() - 1) / slide.milliseconds();
+  return slide * std::max<std::int64_t>(k, 1);
+}
+
+std::optional<Duration> DStreamNodeBase::effectiveCheckpointInterval() const {
+  if (checkpoint_interval_) return checkpoint_interval_;
+  if (mustCheckpoint()) return defaultCheckpointInterval();
+  return std::nullopt;
 }
 
 bool DStreamNodeBase::isTimeValid(Time time) const {

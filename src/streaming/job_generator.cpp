@@ -8,21 +8,24 @@ namespace ember::detail {
 
 JobGenerator::JobGenerator(Clock& clock, Duration batch_duration, DStreamGraph& graph,
                            ReceiverTracker& tracker, JobScheduler& scheduler, ListenerBus& bus,
-                           JobScheduler::ErrorReporter report)
+                           JobScheduler::ErrorReporter report, std::function<void(Time)> generated)
     : clock_(clock),
       batch_duration_(batch_duration),
       graph_(graph),
       tracker_(tracker),
       scheduler_(scheduler),
       bus_(bus),
-      report_(std::move(report)) {}
+      report_(std::move(report)),
+      generated_(std::move(generated)) {}
 
 JobGenerator::~JobGenerator() {
   stop();
 }
 
-void JobGenerator::start(Time first) {
-  timer_ = std::jthread([this, first](std::stop_token stop) { run(stop, first); });
+void JobGenerator::start(Time first, std::vector<Time> recovery) {
+  timer_ = std::jthread([this, first, recovery = std::move(recovery)](std::stop_token stop) {
+    run(stop, first, recovery);
+  });
 }
 
 void JobGenerator::stop() {
@@ -30,7 +33,11 @@ void JobGenerator::stop() {
   if (timer_.joinable() && timer_.get_id() != std::this_thread::get_id()) timer_.join();
 }
 
-void JobGenerator::run(std::stop_token stop, Time first) {
+void JobGenerator::run(std::stop_token stop, Time first, const std::vector<Time>& recovery) {
+  for (Time time : recovery) {
+    if (stop.stop_requested()) return;
+    generateJobs(time);
+  }
   for (Time next = first;; next = next + batch_duration_) {
     clock_.waitTillTime(next.milliseconds(), stop);
     if (stop.stop_requested()) return;
@@ -61,6 +68,7 @@ void JobGenerator::generateJobs(Time time) {
   }
   if (!set.jobs.empty()) bus_.post(StreamingListenerBatchSubmitted{set.info});
   scheduler_.submit(std::move(set));
+  if (generated_) generated_(time);
 }
 
 }  // namespace ember::detail

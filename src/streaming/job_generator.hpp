@@ -1,7 +1,9 @@
 #pragma once
 
+#include <functional>
 #include <stop_token>
 #include <thread>
+#include <vector>
 
 #include "ember/streaming/clock.hpp"
 #include "ember/streaming/duration.hpp"
@@ -20,19 +22,23 @@ class ReceiverTracker;
 /// is still submitted, without jobs, so that later batches and waits go on.
 class JobGenerator {
  public:
+  /// `generated` runs on the generator's thread after each batch was submitted (the metadata
+  /// checkpoint).
   JobGenerator(Clock& clock, Duration batch_duration, DStreamGraph& graph, ReceiverTracker& tracker,
-               JobScheduler& scheduler, ListenerBus& bus, JobScheduler::ErrorReporter report);
+               JobScheduler& scheduler, ListenerBus& bus, JobScheduler::ErrorReporter report,
+               std::function<void(Time)> generated);
   ~JobGenerator();
   JobGenerator(const JobGenerator&) = delete;
   JobGenerator& operator=(const JobGenerator&) = delete;
 
-  /// Starts the timer thread; the first batch is at `first`.
-  void start(Time first);
+  /// Starts the timer thread: first the batches of `recovery` (a restart's pending and down-time
+  /// batches, in time order, before `first`) at once, then one batch per interval from `first`.
+  void start(Time first, std::vector<Time> recovery = {});
   /// Stops the timer thread; no batch is generated afterwards. Does not throw.
   void stop();
 
  private:
-  void run(std::stop_token stop, Time first);
+  void run(std::stop_token stop, Time first, const std::vector<Time>& recovery);
   void generateJobs(Time time);
 
   Clock& clock_;
@@ -42,6 +48,7 @@ class JobGenerator {
   JobScheduler& scheduler_;
   ListenerBus& bus_;
   JobScheduler::ErrorReporter report_;
+  std::function<void(Time)> generated_;
   std::jthread timer_;
 };
 

@@ -107,6 +107,11 @@ void JobScheduler::markTerminated() {
   cv_.notify_all();
 }
 
+std::set<Time> JobScheduler::pendingBatches() {
+  std::lock_guard lock(mutex_);
+  return unfinished_;
+}
+
 bool JobScheduler::awaitBatchProcessed(Time time, std::int64_t timeout_ms) {
   std::unique_lock lock(mutex_);
   return cv_.wait_for(lock, std::chrono::milliseconds(timeout_ms), [&] {

@@ -59,6 +59,8 @@ class JobScheduler {
   /// Blocks until every batch up to `time` was generated and processed (or failed), or
   /// markTerminated() was called; false after timeout_ms.
   bool awaitBatchProcessed(Time time, std::int64_t timeout_ms);
+  /// The batches submitted and not yet processed, oldest first.
+  std::set<Time> pendingBatches();
 
  private:
   void run(std::stop_token stop);

@@ -7,6 +7,8 @@
 #include <thread>
 
 #include "active_context.hpp"
+#include "checkpoint/checkpoint_metadata.hpp"
+#include "dstream_graph.hpp"
 #include "ember/core/error.hpp"
 #include "ember/core/logging.hpp"
 #include "listener_bus.hpp"
@@ -126,6 +128,56 @@ void StreamingContext::awaitTermination() {
 
 bool StreamingContext::awaitTerminationOrTimeout(std::int64_t timeoutMs) {
   return core_->awaitTermination(timeoutMs);
+}
+
+void StreamingContext::checkpoint(const std::string& directory) {
+  core_->setCheckpointDirectory(directory);
+}
+
+std::unique_ptr<StreamingContext> StreamingContext::getOrCreate(
+    const std::string& checkpointPath,
+    const std::function<std::unique_ptr<StreamingContext>()>& creatingFunc, bool createOnError) {
+  auto create = [&] {
+    std::unique_ptr<StreamingContext> ssc = creatingFunc();
+    if (!ssc) throw IllegalArgumentError("getOrCreate: the creating function returned null");
+    return ssc;
+  };
+  std::optional<detail::LoadedCheckpoint> loaded;
+  try {
+    loaded = detail::readLatestCheckpoint(checkpointPath);
+  } catch (const Error& e) {
+    if (!createOnError) throw;
+    logger()->warn("cannot read a checkpoint from {} ({}): creating a new context", checkpointPath,
+                   e.what());
+  }
+  std::unique_ptr<StreamingContext> ssc = create();
+  if (!loaded) return ssc;
+  const detail::CheckpointMetadata& m = loaded->metadata;
+  std::string refusal;
+  if (m.batch_duration_ms != ssc->batchDuration().milliseconds()) {
+    refusal = "it was written with a batch duration of " + std::to_string(m.batch_duration_ms) +
+              " ms and the program now has " + ssc->batchDuration().toString();
+  } else if (auto difference = detail::graphDifference(m.graph, ssc->core().graph().describe())) {
+    refusal = "the program's streams have another shape than when it was written: " + *difference;
+  }
+  if (!refusal.empty()) {
+    std::string message = "cannot recover from checkpoint " + loaded->path + ": " + refusal +
+                          ". Use another checkpoint directory (or empty this one) to start afresh";
+    if (!createOnError) throw CheckpointError(message);
+    logger()->warn("{}: creating a new context", message);
+    return ssc;
+  }
+  if (!ssc->core().checkpointDirectory()) ssc->checkpoint(checkpointPath);
+  logger()->info("going on from checkpoint {} (batch {} ms)", loaded->path, m.checkpoint_time_ms);
+  ssc->core().restoreFrom(std::make_unique<detail::LoadedCheckpoint>(std::move(*loaded)));
+  return ssc;
+}
+
+StreamingContext& StreamingContext::getActiveOrCreate(
+    const std::string& checkpointPath,
+    const std::function<std::unique_ptr<StreamingContext>()>& creatingFunc, bool createOnError) {
+  return detail::ActiveContext::getOrCreate(
+      [&] { return getOrCreate(checkpointPath, creatingFunc, createOnError); });
 }
 
 void StreamingContext::remember(Duration duration) {

@@ -2,8 +2,13 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <filesystem>
 #include <mutex>
+#include <set>
+#include <utility>
 
+#include "checkpoint/checkpoint_metadata.hpp"
+#include "checkpoint/checkpointer.hpp"
 #include "dstream_graph.hpp"
 #include "ember/core/error.hpp"
 #include "ember/core/logging.hpp"
@@ -53,9 +58,10 @@ StreamingCore::StreamingCore(Engine engine, Duration batch_duration)
     reportError(what, error);
   };
   scheduler_ = std::make_unique<JobScheduler>(*clock_, *bus_, report,
-                                              [this](Time time) { clearMetadata(time); });
-  generator_ = std::make_unique<JobGenerator>(*clock_, batch_duration_, *graph_, *tracker_,
-                                              *scheduler_, *bus_, report);
+                                              [this](Time time) { batchDone(time); });
+  generator_ =
+      std::make_unique<JobGenerator>(*clock_, batch_duration_, *graph_, *tracker_, *scheduler_,
+                                     *bus_, report, [this](Time time) { batchGenerated(time); });
   lifecycle_ = std::make_unique<Lifecycle>();
 }
 
@@ -66,6 +72,7 @@ StreamingCore::~StreamingCore() {
   // state): join it before anything it reads goes away.
   generator_.reset();
   scheduler_.reset();
+  checkpointer_.reset();
 }
 
 StreamingContextState StreamingCore::state() const {
@@ -164,28 +171,113 @@ void StreamingCore::checkCanStart() const {
   }
 }
 
+void StreamingCore::setCheckpointDirectory(const std::string& directory) {
+  if (state() != StreamingContextState::INITIALIZED) {
+    throw IllegalStateError("checkpoint() must be called before the context is started");
+  }
+  if (directory.empty()) throw IllegalArgumentError("checkpoint: the directory must not be empty");
+  std::error_code ec;
+  std::filesystem::create_directories(directory, ec);
+  if (ec) throw IoError("cannot create checkpoint directory " + directory + ": " + ec.message());
+  checkpoint_dir_ = directory;
+}
+
+std::optional<std::string> StreamingCore::checkpointDirectory() const {
+  return checkpoint_dir_;
+}
+
+void StreamingCore::restoreFrom(std::unique_ptr<LoadedCheckpoint> checkpoint) {
+  if (state() != StreamingContextState::INITIALIZED) {
+    throw IllegalStateError("a context can only be restored before it is started");
+  }
+  restore_ = std::move(checkpoint);
+}
+
+bool StreamingCore::awaitCheckpointsWritten(std::int64_t timeout_ms) {
+  return !checkpointer_ || checkpointer_->drain(timeout_ms);
+}
+
+std::pair<Time, std::vector<Time>> StreamingCore::firstBatches(Time& zero) {
+  const std::int64_t d = batch_duration_.milliseconds();
+  if (!restore_) {
+    const std::int64_t now = clock_->getTimeMillis();
+    const Time first((now / d + 1) * d);
+    zero = first - batch_duration_;
+    return {first, {}};
+  }
+  const CheckpointMetadata& m = restore_->metadata;
+  zero = Time(m.zero_time_ms);
+  // As Spark's JobGenerator.restart: a manual clock starts where the checkpoint was taken.
+  if (auto* manual = dynamic_cast<ManualClock*>(clock_.get())) {
+    std::int64_t resume =
+        m.checkpoint_time_ms + conf().getTimeAsMs("spark.streaming.manualClock.jump", 0);
+    if (manual->getTimeMillis() < resume) manual->setTime(resume);
+  }
+  const std::int64_t now = clock_->getTimeMillis();
+  const Time first = zero + batch_duration_ * ((now - zero.milliseconds()) / d + 1);
+  std::set<Time> times;
+  for (std::int64_t ms : m.pending_ms) {
+    if (Time(ms) < first) times.insert(Time(ms));
+  }
+  std::size_t pending = times.size();
+  Time from = std::max(Time(m.last_generated_ms), zero) + batch_duration_;
+  for (Time t = from; t < first; t = t + batch_duration_) times.insert(t);
+  logger()->info(
+      "Recovering from checkpoint {}: {} batches pending at the failure, {} during down time; "
+      "new batches from {}",
+      restore_->path, pending, times.size() - pending, first.toString());
+  return {first, std::vector<Time>(times.begin(), times.end())};
+}
+
 void StreamingCore::start() {
   if (state() == StreamingContextState::ACTIVE) {
     logger()->warn("StreamingContext has already been started");
     return;
   }
   checkCanStart();
-  const std::int64_t d = batch_duration_.milliseconds();
-  const std::int64_t now = clock_->getTimeMillis();
-  const Time first((now / d + 1) * d);
-  const Time zero = first - batch_duration_;
+  if (checkpoint_dir_) {
+    for (const auto& [id, input] : graph_->inputs()) {
+      if (auto why = input->checkpointRefusal()) throw UnsupportedOperationError(*why);
+    }
+  }
+  Time zero(0);
+  auto [first, recovery] = firstBatches(zero);
   node_states_ = graph_->start(zero);
   published_states_.store(&node_states_, std::memory_order_release);
+  if (checkpoint_dir_) {
+    try {
+      checkpointer_ = std::make_unique<Checkpointer>(
+          *checkpoint_dir_, conf(), engine_, *graph_, zero, batch_duration_,
+          [this](int id) { return nodeState(id); },
+          [this](const std::string& what, std::exception_ptr error) { reportError(what, error); });
+      if (restore_) checkpointer_->restore(restore_->metadata);
+    } catch (...) {
+      checkpointer_.reset();
+      published_states_.store(nullptr, std::memory_order_release);
+      node_states_.clear();
+      throw;
+    }
+  }
   graph_->startInputs();
   {
     std::lock_guard lock(lifecycle_->mutex);
     lifecycle_->state = StreamingContextState::ACTIVE;
   }
   scheduler_->start(conf().getInt("spark.streaming.concurrentJobs", 1));
-  generator_->start(first);
+  generator_->start(first, std::move(recovery));
   tracker_->startReceivers();
   bus_->post(StreamingListenerStreamingStarted{clock_->getTimeMillis()});
   logger()->info("StreamingContext started: first batch at {}", first.toString());
+}
+
+void StreamingCore::batchGenerated(Time time) {
+  if (checkpointer_) checkpointer_->batchGenerated(time, scheduler_->pendingBatches());
+}
+
+void StreamingCore::batchDone(Time time) {
+  if (checkpointer_) checkpointer_->writeDataCheckpoints(time);
+  clearMetadata(time);
+  if (checkpointer_) checkpointer_->batchCompleted(time, scheduler_->pendingBatches());
 }
 
 void StreamingCore::clearMetadata(Time time) {
@@ -231,6 +323,9 @@ void StreamingCore::stop(bool stop_engine, bool gracefully) {
     }
     generator_->stop();
     scheduler_->stop();
+    if (checkpointer_ && !checkpointer_->drain(timeout_ms)) {
+      logger()->warn("Timed out after {} ms waiting for checkpoints to be written", timeout_ms);
+    }
     bus_->waitUntilEmpty();
     tracker_->shutdown();
   }

@@ -48,6 +48,20 @@ class SerializationError : public Error {
   using Error::Error;
 };
 
+/// A checkpoint cannot be used: a file that is not an ember checkpoint, one written by a newer
+/// format, a graph of another shape, or a directory with no readable checkpoint.
+class CheckpointError : public Error {
+ public:
+  using Error::Error;
+};
+
+/// A checkpoint or log file that was torn, truncated or altered after it was written: its length
+/// or checksum does not match. Readers fall back to an older file.
+class CorruptCheckpointError : public CheckpointError {
+ public:
+  using CheckpointError::CheckpointError;
+};
+
 /// A task of a job threw. The message carries the stage, the partition and the original message;
 /// `cause()` is the original exception.
 class TaskFailedError : public Error {

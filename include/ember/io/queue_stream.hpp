@@ -57,6 +57,12 @@ class QueueInputNode final : public DStreamNode<T>, public InputNodeBase {
         one_at_a_time_(one_at_a_time),
         default_rdd_(std::move(default_rdd)) {}
 
+  /// Spark's words: the RDDs of a queue are the program's objects, not data a checkpoint holds.
+  std::optional<std::string> checkpointRefusal() const override {
+    return "queueStream doesn't support checkpointing. Please don't use queueStream when "
+           "checkpointing is enabled.";
+  }
+
  protected:
   std::optional<Rdd<T>> compute(Time) override {
     auto rdds = queue_->take(one_at_a_time_);

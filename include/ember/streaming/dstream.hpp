@@ -221,6 +221,12 @@ class DStream {
   /// MEMORY_ONLY_SER, the default of streams.
   const DStream<T>& persist() const { return persist(StorageLevel::MEMORY_ONLY_SER); }
   const DStream<T>& cache() const { return persist(); }
+  /// Writes this stream's RDD to the context's checkpoint directory every `interval` (at batch
+  /// times t with t - zeroTime a multiple of it), and persists the stream (MEMORY_ONLY_SER) unless
+  /// it has a level. start() refuses an interval without a checkpoint directory, shorter than the
+  /// slide or not a multiple of it. Throws UnsupportedOperationError after start, or when T is
+  /// not serializable.
+  const DStream<T>& checkpoint(Duration interval) const;
   /// The RDDs this stream generated between the two times (both included, a time off the slide
   /// grid floored to it) that it still remembers. Throws IllegalStateError before start.
   std::vector<Rdd<T>> slice(Time fromTime, Time toTime) const;

@@ -62,7 +62,9 @@ class DStreamNodeBase {
   virtual std::unique_ptr<NodeStateBase> makeState(Time zero_time, Duration remember,
                                                    StorageLevel level) const;
 
-  /// Throws IllegalArgumentError when this stream cannot run as configured.
+  /// Throws IllegalArgumentError when this stream cannot run as configured (a slide that is not
+  /// positive; a checkpoint interval without a checkpoint directory, shorter than the slide or
+  /// not a multiple of it).
   virtual void validateAtStart() const;
 
   bool isInitialized() const;
@@ -92,6 +94,20 @@ class DStreamNodeBase {
   /// stream along with their own RDDs extend it.
   virtual void setStorageLevel(const StorageLevel& level);
 
+  /// The data checkpoint interval DStream::checkpoint() gave; nothing when none was.
+  std::optional<Duration> checkpointInterval() const { return checkpoint_interval_; }
+  /// Throws UnsupportedOperationError once the context started.
+  void setCheckpointInterval(Duration interval);
+  /// Streams built on their own previous RDD (state, incremental windows): when the context has
+  /// a checkpoint directory they are checkpointed even without DStream::checkpoint(), as Spark's.
+  virtual bool mustCheckpoint() const { return false; }
+  /// The interval such streams are checkpointed at when none was given: the smallest multiple of
+  /// the slide of at least 10 seconds (Spark's default). Throws IllegalStateError before start().
+  virtual Duration defaultCheckpointInterval() const;
+  /// The interval this stream's RDDs are written at when the context checkpoints: the one given,
+  /// else the default for streams that must be checkpointed, else nothing.
+  std::optional<Duration> effectiveCheckpointInterval() const;
+
  protected:
   /// The state made at start(). Throws IllegalStateError before start().
   NodeStateBase& state() const;
@@ -103,6 +119,7 @@ class DStreamNodeBase {
   std::string name_;
   int id_;
   StorageLevel storage_level_ = StorageLevel::NONE;
+  std::optional<Duration> checkpoint_interval_;
 };
 
 /// Registers `node` (and its parents) with its context's graph, which then owns it by id. Every
@@ -237,6 +254,9 @@ class InputNodeBase {
   virtual void startInput() {}
   /// Called by stop(); must not throw.
   virtual void stopInput() {}
+  /// Why this input cannot run in a context that checkpoints (a queue of RDDs cannot be saved);
+  /// nothing when it can.
+  virtual std::optional<std::string> checkpointRefusal() const { return std::nullopt; }
 
  private:
   int input_stream_id_ = 0;

@@ -71,6 +71,13 @@ class StreamingContext {
   /// As awaitTermination, for at most timeoutMs; returns true if the context stopped.
   bool awaitTerminationOrTimeout(std::int64_t timeoutMs);
 
+  /// Checkpoints to `directory` (made if missing): a metadata checkpoint after each batch is
+  /// generated and after it completes, and the RDDs of stateful streams (and of streams given
+  /// DStream::checkpoint) at their checkpoint interval, so that getOrCreate() can go on after a
+  /// crash. Throws IllegalStateError after start(), IllegalArgumentError for an empty name and
+  /// IoError when the directory cannot be made.
+  void checkpoint(const std::string& directory);
+
   /// Every stream keeps the RDDs it generated at least this long. Throws IllegalStateError after
   /// start().
   void remember(Duration duration);
@@ -109,6 +116,28 @@ class StreamingContext {
   /// One RDD per batch from the RDDs of several streams: f(const std::vector<Rdd<T>>&, Time).
   template <class T, class F>
   auto transform(const std::vector<DStream<T>>& streams, F f);
+
+  /// A context that goes on from the newest checkpoint in `checkpointPath`, or a new one
+  /// (Spark's getOrCreate). creatingFunc builds the program's streams either way (closures are
+  /// code, not data); when a checkpoint exists the graph it built must have the checkpoint's
+  /// shape, and start() then restores the streams' state, window contents and input positions
+  /// and runs, before any new batch, the batches the checkpoint left pending and those the
+  /// process was down for. A torn or corrupt newest checkpoint is skipped, with a warning, for
+  /// the one before. Throws CheckpointError when the directory's checkpoints cannot be used (a
+  /// foreign or newer-format file, every file corrupt, another batch duration, a graph of
+  /// another shape, naming the first stream that differs), unless createOnError, which then
+  /// returns the new context instead; IllegalArgumentError when creatingFunc returns null; and
+  /// what creatingFunc throws.
+  static std::unique_ptr<StreamingContext> getOrCreate(
+      const std::string& checkpointPath,
+      const std::function<std::unique_ptr<StreamingContext>()>& creatingFunc,
+      bool createOnError = false);
+  /// The active context, or else getOrCreate(checkpointPath, creatingFunc, createOnError), kept
+  /// until the end of the process. Throws what getOrCreate throws.
+  static StreamingContext& getActiveOrCreate(
+      const std::string& checkpointPath,
+      const std::function<std::unique_ptr<StreamingContext>()>& creatingFunc,
+      bool createOnError = false);
 
   /// The context started in this process and not yet stopped, or nullptr.
   static StreamingContext* getActive();

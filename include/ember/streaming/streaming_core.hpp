@@ -6,6 +6,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "ember/core/conf.hpp"
@@ -30,6 +31,8 @@ class DStreamGraph;
 class ReceiverTracker;
 class JobScheduler;
 class JobGenerator;
+class Checkpointer;
+struct LoadedCheckpoint;
 
 /// The runtime behind a StreamingContext, in its parts (each in src/streaming/, named after
 /// it): the DStreamGraph (the streams as data, by id), the ReceiverTracker (receivers and their
@@ -73,7 +76,21 @@ class StreamingCore {
   /// Throws what start() would refuse the context for (stopped, no outputs, a bad
   /// spark.streaming.concurrentJobs) without starting anything.
   void checkCanStart() const;
-  /// Throws what checkCanStart() and the graph's validation throw. A second start() only warns.
+  /// The directory checkpoints go to (StreamingContext::checkpoint). Throws IllegalStateError
+  /// once the context started, IoError when the directory cannot be made.
+  void setCheckpointDirectory(const std::string& directory);
+  /// The checkpoint directory; nothing when the context does not checkpoint.
+  std::optional<std::string> checkpointDirectory() const;
+  /// Before start(): start() goes on from `checkpoint` (its zero time, input positions, data
+  /// checkpoints, and the batches it left pending or missed) instead of starting afresh.
+  void restoreFrom(std::unique_ptr<LoadedCheckpoint> checkpoint);
+  /// Blocks until every metadata checkpoint taken so far was written; true at once when the
+  /// context does not checkpoint. False after timeout_ms.
+  bool awaitCheckpointsWritten(std::int64_t timeout_ms);
+
+  /// Throws what checkCanStart() and the graph's validation throw; UnsupportedOperationError for
+  /// an input that cannot be checkpointed in a context that checkpoints; what restoring a
+  /// checkpoint throws. A second start() only warns.
   void start();
   void stop(bool stop_engine, bool gracefully);
   /// Blocks until stopped or an error was reported; rethrows the error. Returns false on timeout.
@@ -90,6 +107,10 @@ class StreamingCore {
  private:
   struct Lifecycle;
   void clearMetadata(Time time);
+  void batchGenerated(Time time);
+  void batchDone(Time time);
+  /// The first batch time, and the batches to run before it (a restart's), for start().
+  std::pair<Time, std::vector<Time>> firstBatches(Time& zero);
 
   Engine engine_;
   Duration batch_duration_;
@@ -100,6 +121,9 @@ class StreamingCore {
   std::unique_ptr<JobScheduler> scheduler_;
   std::unique_ptr<JobGenerator> generator_;
   std::unique_ptr<Lifecycle> lifecycle_;
+  std::optional<std::string> checkpoint_dir_;   // set before start
+  std::unique_ptr<LoadedCheckpoint> restore_;   // set before start
+  std::unique_ptr<Checkpointer> checkpointer_;  // made by start(), read by the runtime's threads
   // The streams' runtime state by node id, published once by start() and never changed after.
   std::vector<std::unique_ptr<NodeStateBase>> node_states_;
   std::atomic<const std::vector<std::unique_ptr<NodeStateBase>>*> published_states_{nullptr};

@@ -4,6 +4,8 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -16,6 +18,7 @@
 #include "ember/core/rdd.hpp"
 #include "ember/core/serialization.hpp"
 #include "ember/core/storage_level.hpp"
+#include "ember/streaming/detail/checked_file.hpp"
 #include "ember/streaming/duration.hpp"
 
 namespace ember::detail {
@@ -35,6 +38,11 @@ struct PartitionCodec {
     ar(partition);
   }
 };
+
+/// The file of partition `partition` in a data checkpoint's directory.
+inline std::string checkpointPartPath(const std::string& directory, int partition) {
+  return directory + "/part-" + std::to_string(partition);
+}
 
 /// What one stream holds while its context runs, apart from the stream's node (which is
 /// configuration and never changes once the context started): the time batches count from,
@@ -77,6 +85,34 @@ class NodeStateBase {
     if (n != 0)
       throw SerializationError("a stream without data was saved with " + std::to_string(n) +
                                " RDDs");
+  }
+
+  /// Input streams whose position can be restored write it here for a metadata checkpoint (a
+  /// file stream: the files each remembered batch took). Called on any thread; thread-safe.
+  virtual void savePosition(cereal::BinaryOutputArchive& ar) const { (void)ar; }
+  /// Restores what savePosition() wrote, before the first batch. Throws SerializationError for
+  /// bytes savePosition() did not write.
+  virtual void loadPosition(cereal::BinaryInputArchive& ar) { (void)ar; }
+
+  /// A data checkpoint: writes the RDD generated at `time`, one checked file per partition in
+  /// `directory` (which exists), the partitions computed and written in parallel by the engine.
+  /// Returns the number of partitions, or nothing when the stream holds no RDD at `time`. Throws
+  /// UnsupportedOperationError when the elements cannot be serialized, IoError when a file
+  /// cannot be written, and what computing the RDD throws.
+  virtual std::optional<int> writeCheckpointData(Time time, const std::string& directory) const {
+    (void)time;
+    (void)directory;
+    return std::nullopt;
+  }
+  /// Reads back what writeCheckpointData() wrote as the stream's RDD at `time`, without lineage,
+  /// on `engine`, at this state's storage level. Throws what readCheckedFile() throws and
+  /// SerializationError for partitions of another element type.
+  virtual void readCheckpointData(Time time, const std::string& directory, int partitions,
+                                  const Engine& engine) {
+    (void)time;
+    (void)engine;
+    (void)partitions;
+    throw CheckpointError("a stream without data has no data checkpoint to read in " + directory);
   }
 
  private:
@@ -194,6 +230,58 @@ class NodeState : public NodeStateBase {
       }
       std::lock_guard lock(mutex_);
       generated_ = std::move(restored);
+    }
+  }
+
+  std::optional<int> writeCheckpointData(Time time, const std::string& directory) const override {
+    if constexpr (!PartitionCodec<T>::kAvailable) {
+      throw UnsupportedOperationError(
+          "cannot checkpoint a stream whose elements are not serializable: give the element "
+          "type a cereal serialize() function");
+    } else {
+      std::optional<Rdd<T>> rdd = find(time);
+      if (!rdd) return std::nullopt;
+      const auto& node = rdd->node();
+      runJob(node, allPartitions(node->numPartitions()),
+             [&node, &directory](const TaskContext& ctx, int p) {
+               std::vector<T> partition;
+               auto add = [&partition](T& x) { partition.push_back(x); };
+               auto sink = makeEachSink<T>(add);
+               node->iterate(ctx, p, sink);
+               std::ostringstream os(std::ios::binary);
+               {
+                 cereal::BinaryOutputArchive ar(os);
+                 PartitionCodec<T>::save(ar, partition);
+               }
+               writeCheckedFile(checkpointPartPath(directory, p), CheckedFileKind::kRddPartition,
+                                std::move(os).str());
+             });
+      return node->numPartitions();
+    }
+  }
+
+  void readCheckpointData(Time time, const std::string& directory, int partitions,
+                          const Engine& engine) override {
+    if constexpr (!PartitionCodec<T>::kAvailable) {
+      throw UnsupportedOperationError(
+          "cannot read a data checkpoint of a stream whose elements are not serializable");
+    } else {
+      std::vector<std::vector<T>> data(static_cast<std::size_t>(partitions));
+      for (int p = 0; p < partitions; ++p) {
+        std::string path = checkpointPartPath(directory, p);
+        std::istringstream is(readCheckedFile(path, CheckedFileKind::kRddPartition),
+                              std::ios::binary);
+        try {
+          cereal::BinaryInputArchive ar(is);
+          PartitionCodec<T>::load(ar, data[static_cast<std::size_t>(p)]);
+        } catch (const cereal::Exception& e) {
+          throw SerializationError("cannot read " + path + ": " + e.what());
+        }
+      }
+      Rdd<T> rdd(std::make_shared<CheckpointRddNode<T>>(engine.state(), std::move(data)));
+      if (storageLevel().isValid()) rdd.persist(storageLevel());
+      std::lock_guard lock(mutex_);
+      generated_.insert_or_assign(time, std::move(rdd));
     }
   }
 

@@ -190,6 +190,10 @@ class MapWithStateNode final : public DStreamNode<MapWithStateRecord<K, S, U>> {
     this->setStorageLevel(StorageLevel::MEMORY_ONLY);
   }
 
+  bool mustCheckpoint() const override { return true; }
+  /// Spark's: ten batches (DEFAULT_CHECKPOINT_DURATION_MULTIPLIER).
+  Duration defaultCheckpointInterval() const override { return this->slideDuration() * 10; }
+
   std::string paramsToString() const override {
     return "numPartitions " + std::to_string(partitions_) +
            (timeout_ ? ", timeout " + timeout_->toString() : std::string());
@@ -269,6 +273,13 @@ class MapWithStateDStream : public DStream<U> {
 
   MapWithStateDStream(DStream<U> mapped, std::shared_ptr<detail::DStreamNode<Record>> internal)
       : DStream<U>(std::move(mapped)), internal_(std::move(internal)) {}
+
+  /// Checkpoints the state itself (Spark's MapWithStateDStream.checkpoint): the state stream's
+  /// RDDs are written every `interval`. Throws what DStream::checkpoint throws.
+  const MapWithStateDStream& checkpoint(Duration interval) const {
+    internal_->setCheckpointInterval(interval);
+    return *this;
+  }
 
   /// Every (key, state) pair in state after each batch. Throws IllegalStateError once the
   /// context started.

@@ -99,6 +99,18 @@ void DStream<T>::saveAsTextFiles(const std::string& prefix, const std::string& s
 }
 
 template <class T>
+const DStream<T>& DStream<T>::checkpoint(Duration interval) const {
+  if constexpr (!detail::kSerializable<T>) {
+    throw UnsupportedOperationError(
+        "checkpoint: this element type is not serializable, so its RDDs cannot be written: give "
+        "it a cereal serialize() function");
+  }
+  if (!node_->configuredStorageLevel().isValid()) persist();
+  node_->setCheckpointInterval(interval);
+  return *this;
+}
+
+template <class T>
 const DStream<T>& DStream<T>::persist(const StorageLevel& level) const {
   bool serializes = level.useDisk || (level.useMemory && !level.deserialized);
   if constexpr (!detail::kSerializable<T>) {

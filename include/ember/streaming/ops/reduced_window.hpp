@@ -185,6 +185,7 @@ class ReducedWindowedNode final : public DStreamNode<std::pair<K, V>> {
 
   Duration slideDuration() const override { return slide_; }
   Duration parentRememberDuration(Duration own) const override { return own + window_; }
+  bool mustCheckpoint() const override { return true; }
   std::string paramsToString() const override {
     return "window " + window_.toString() + ", slide " + slide_.toString() + ", " +
            partitionsParam(num_partitions_);

@@ -218,6 +218,8 @@ class StateNode final : public DStreamNode<std::pair<K, S>> {
                                                                : StorageLevel::MEMORY_ONLY);
   }
 
+  bool mustCheckpoint() const override { return true; }
+
   std::string paramsToString() const override {
     std::string params = "numPartitions " + std::to_string(partitions_);
     if (remember_partitioner_) params += ", rememberPartitioner";

@@ -1,0 +1,186 @@
+#include "checkpoint_writer.hpp"
+
+#include <chrono>
+#include <filesystem>
+
+#include "ember/core/error.hpp"
+#include "ember/core/logging.hpp"
+#include "ember/streaming/detail/checked_file.hpp"
+
+namespace ember::detail {
+
+namespace {
+
+constexpr int kAttempts = 3;  // Spark's CheckpointWriter.MAX_ATTEMPTS
+
+std::set<std::string> refsOf(const CheckpointMetadata& metadata) {
+  std::set<std::string> refs;
+  for (const auto& [id, list] : metadata.data) {
+    for (const auto& ref : list) refs.insert(ref.directory);
+  }
+  return refs;
+}
+
+/// (stream id, batch time) of a data checkpoint directory name "stream-<id>-<ms>".
+std::optional<std::pair<int, std::int64_t>> parseDataName(const std::string& name) {
+  if (!name.starts_with("stream-")) return std::nullopt;
+  auto dash = name.find('-', 7);
+  if (dash == std::string::npos) return std::nullopt;
+  try {
+    return std::make_pair(std::stoi(name.substr(7, dash - 7)), std::stoll(name.substr(dash + 1)));
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+}
+
+}  // namespace
+
+CheckpointWriter::CheckpointWriter(std::string directory, ErrorReporter report,
+                                   std::size_t retained)
+    : directory_(std::move(directory)),
+      data_directory_(directory_ + "/data"),
+      report_(std::move(report)),
+      retained_(retained) {
+  std::error_code ec;
+  std::filesystem::create_directories(data_directory_, ec);
+  if (ec) {
+    throw IoError("cannot create checkpoint data directory " + data_directory_ + ": " +
+                  ec.message());
+  }
+  for (const auto& path : checkpointFiles(directory_)) {
+    try {
+      auto metadata =
+          CheckpointMetadata::decode(readCheckedFile(path, CheckedFileKind::kMetadata), path);
+      refs_by_file_[path] = refsOf(metadata);
+    } catch (const Error&) {
+      refs_by_file_[path] = {};  // unreadable: refers to nothing we could keep for it
+    }
+  }
+  thread_ = std::jthread([this](std::stop_token stop) { run(stop); });
+}
+
+CheckpointWriter::~CheckpointWriter() {
+  thread_.request_stop();
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void CheckpointWriter::submit(CheckpointMetadata metadata, bool completed) {
+  {
+    std::lock_guard lock(mutex_);
+    queue_.push_back(Pending{std::move(metadata), completed});
+  }
+  cv_.notify_all();
+}
+
+bool CheckpointWriter::drain(std::int64_t timeout_ms) {
+  std::unique_lock lock(mutex_);
+  return cv_.wait_for(lock, std::chrono::milliseconds(timeout_ms),
+                      [&] { return queue_.empty() && !writing_; });
+}
+
+void CheckpointWriter::run(std::stop_token stop) {
+  for (;;) {
+    Pending pending;
+    {
+      std::unique_lock lock(mutex_);
+      // Queued checkpoints are written even when stopping: stop() drains first.
+      cv_.wait(lock, stop, [&] { return !queue_.empty(); });
+      if (queue_.empty()) return;
+      pending = std::move(queue_.front());
+      queue_.pop_front();
+      writing_ = true;
+    }
+    write(pending);
+    {
+      std::lock_guard lock(mutex_);
+      writing_ = false;
+    }
+    cv_.notify_all();
+  }
+}
+
+void CheckpointWriter::write(const Pending& pending) {
+  const auto& metadata = pending.metadata;
+  std::string path =
+      directory_ + "/" + checkpointFileName(metadata.checkpoint_time_ms, pending.completed);
+  std::string payload = metadata.encode();
+  std::exception_ptr last;
+  for (int attempt = 1; attempt <= kAttempts; ++attempt) {
+    try {
+      writeCheckedFile(path, CheckedFileKind::kMetadata, payload);
+      refs_by_file_[path] = refsOf(metadata);
+      logger()->debug("checkpoint for time {} ms written to {}", metadata.checkpoint_time_ms, path);
+      cleanUp();
+      return;
+    } catch (...) {
+      last = std::current_exception();
+      logger()->warn("attempt {} of {} to write checkpoint {} failed: {}", attempt, kAttempts, path,
+                     describeException(last));
+    }
+  }
+  report_("Could not write checkpoint for time " + std::to_string(metadata.checkpoint_time_ms) +
+              " ms to " + path,
+          last);
+}
+
+void CheckpointWriter::cleanUp() {
+  std::vector<std::string> files;
+  try {
+    files = checkpointFiles(directory_);
+  } catch (const Error& e) {
+    logger()->warn("cannot clean up checkpoint directory: {}", e.what());
+    return;
+  }
+  bool removed = false;
+  for (std::size_t i = retained_; i < files.size(); ++i) {
+    std::error_code ec;
+    std::filesystem::remove(files[i], ec);
+    if (ec) logger()->warn("cannot delete old checkpoint {}: {}", files[i], ec.message());
+    refs_by_file_.erase(files[i]);
+    removed = true;
+  }
+  // Data checkpoints: kept while a kept metadata file refers to them, and when newer than every
+  // one referred to (written for a checkpoint still on its way).
+  std::set<std::string> referred;
+  std::map<int, std::int64_t> oldest_referred;
+  for (const auto& [file, refs] : refs_by_file_) {
+    for (const auto& name : refs) {
+      referred.insert(name);
+      if (auto parsed = parseDataName(name)) {
+        auto [it, inserted] = oldest_referred.emplace(parsed->first, parsed->second);
+        if (!inserted) it->second = std::min(it->second, parsed->second);
+      }
+    }
+  }
+  std::vector<std::filesystem::path> stale;
+  std::error_code ec;
+  std::filesystem::directory_iterator it(data_directory_, ec);
+  for (; !ec && it != std::filesystem::directory_iterator(); it.increment(ec)) {
+    std::string name = it->path().filename().string();
+    if (referred.contains(name)) continue;
+    auto parsed = parseDataName(name);
+    if (!parsed) continue;
+    auto oldest = oldest_referred.find(parsed->first);
+    if (oldest == oldest_referred.end() || parsed->second >= oldest->second) continue;
+    stale.push_back(it->path());
+  }
+  for (const auto& path : stale) {
+    std::error_code remove_ec;
+    std::filesystem::remove_all(path, remove_ec);
+    if (remove_ec) {
+      logger()->warn("cannot delete old data checkpoint {}: {}", path.string(),
+                     remove_ec.message());
+    }
+    removed = true;
+  }
+  if (removed) {
+    try {
+      syncDirectory(directory_);
+    } catch (const Error& e) {
+      logger()->warn("{}", e.what());
+    }
+  }
+}
+
+}  // namespace ember::detail

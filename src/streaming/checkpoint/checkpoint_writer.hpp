@@ -1,0 +1,71 @@
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <exception>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <set>
+#include <stop_token>
+#include <string>
+#include <thread>
+
+#include "checkpoint_metadata.hpp"
+
+namespace ember::detail {
+
+/// Writes metadata checkpoints on its own thread, in the order they were taken (Spark's
+/// CheckpointWriter), so that generating and finishing batches never wait on fsync. Keeps the
+/// newest `retained` metadata files and deletes the data checkpoints none of them refers to. A
+/// file that cannot be written is tried three times; then the error is reported (which ends
+/// awaitTermination): a program that can no longer checkpoint has lost its way back after a
+/// crash, and must not go on as if it had not. Thread-safe.
+class CheckpointWriter {
+ public:
+  using ErrorReporter = std::function<void(const std::string& what, std::exception_ptr error)>;
+
+  /// `directory` exists. Reads what the metadata files already there refer to, so that their
+  /// data checkpoints are kept as long as they are.
+  CheckpointWriter(std::string directory, ErrorReporter report, std::size_t retained = 10);
+  /// Writes what is queued, then ends the thread.
+  ~CheckpointWriter();
+  CheckpointWriter(const CheckpointWriter&) = delete;
+  CheckpointWriter& operator=(const CheckpointWriter&) = delete;
+
+  /// The directory data checkpoints go in (`<checkpoint>/data`); made by the constructor.
+  const std::string& dataDirectory() const { return data_directory_; }
+
+  /// Queues a checkpoint taken after batch `metadata.checkpoint_time_ms` was generated, or
+  /// completed.
+  void submit(CheckpointMetadata metadata, bool completed);
+  /// Blocks until every checkpoint submitted so far was written (or given up on); false after
+  /// timeout_ms.
+  bool drain(std::int64_t timeout_ms);
+
+ private:
+  struct Pending {
+    CheckpointMetadata metadata;
+    bool completed = false;
+  };
+
+  void run(std::stop_token stop);
+  void write(const Pending& pending);
+  void cleanUp();
+
+  std::string directory_;
+  std::string data_directory_;
+  ErrorReporter report_;
+  std::size_t retained_;
+  std::mutex mutex_;
+  std::condition_variable_any cv_;
+  std::deque<Pending> queue_;  // guarded by mutex_
+  bool writing_ = false;       // guarded by mutex_
+  // Only the writer thread (and the constructor) touch this: the data directories each kept
+  // metadata file refers to, by its path.
+  std::map<std::string, std::set<std::string>> refs_by_file_;
+  std::jthread thread_;
+};
+
+}  // namespace ember::detail
