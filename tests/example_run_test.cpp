@@ -36,6 +36,7 @@ constexpr bool kHaveExamples = false;
 #define WINDOWED_WORDCOUNT_BIN ""
 #define STATEFUL_NETWORK_WORDCOUNT_BIN ""
 #define MAP_WITH_STATE_SESSIONS_BIN ""
+#define RECOVERABLE_NETWORK_WORDCOUNT_BIN ""
 #endif
 
 constexpr const char* kDashes = "-------------------------------------------";
@@ -433,6 +434,46 @@ TEST(MapWithStateSessions, BadArgumentsPrintTheUsageAndExit2) {
     EXPECT_THAT(all, HasSubstr(message)) << args;
     EXPECT_THAT(all, HasSubstr("usage: map_with_state_sessions [HOST PORT] [--timeout T]")) << args;
   }
+}
+
+/// The count of `word` in each "Counts at time ..." line of recoverable_network_wordcount.
+std::vector<long> countsOfWord(const std::vector<std::string>& lines, const std::string& word) {
+  std::vector<long> counts;
+  std::regex pattern("\\(" + word + ",([0-9]+)\\)");
+  for (const auto& line : lines) {
+    if (line.rfind("Counts at time ", 0) != 0) continue;
+    std::smatch match;
+    counts.push_back(std::regex_search(line, match, pattern) ? std::stol(match[1]) : 0);
+  }
+  return counts;
+}
+
+TEST(RecoverableNetworkWordCount, ASecondRunGoesOnFromTheCheckpoint) {
+  SKIP_WITHOUT_EXAMPLES();
+  std::string pattern = (fs::temp_directory_path() / "ember_recoverable_XXXXXX").string();
+  fs::path root = ::mkdtemp(pattern.data());
+  std::string command = std::string(RECOVERABLE_NETWORK_WORDCOUNT_BIN) + " " +
+                        (root / "ckpt").string() + " " + (root / "out.txt").string() +
+                        " --seconds 3 2>/dev/null";
+  std::vector<std::string> first;
+  ASSERT_EQ(Process(command).finish(first), 0);
+  ASSERT_FALSE(first.empty());
+  EXPECT_EQ(first.front(), "Creating new context");
+  std::vector<long> before = countsOfWord(first, "dog");
+  ASSERT_FALSE(before.empty());
+  ASSERT_GT(before.back(), 0);
+
+  std::vector<std::string> second;
+  ASSERT_EQ(Process(command).finish(second), 0);
+  EXPECT_THAT(second, ::testing::Not(::testing::Contains("Creating new context")));
+  std::vector<long> after = countsOfWord(second, "dog");
+  ASSERT_FALSE(after.empty());
+  // The running count starts where the first run left it, and grows.
+  EXPECT_GE(after.front(), before.back());
+  EXPECT_GT(after.back(), before.back());
+  // Words on the exclude list never reach the counts.
+  EXPECT_THAT(countsOfWord(second, "a"), ::testing::Each(0));
+  fs::remove_all(root);
 }
 
 }  // namespace

@@ -69,13 +69,13 @@ std::vector<std::shared_ptr<DStreamNodeBase>> DStreamGraph::nodes() const {
 std::vector<std::string> DStreamGraph::describe() const {
   std::vector<std::string> lines;
   for (const auto& node : nodes()) {
-    std::string line = std::to_string(node->id()) + " " + node->name() + " parents=[";
+    std::string line = std::to_string(node->id()) + " " + node->shapeKind() + " parents=[";
     for (std::size_t i = 0; i < node->parents().size(); ++i) {
       if (i > 0) line += ",";
       line += std::to_string(node->parents()[i]->id());
     }
     line += "] slide=" + node->slideDuration().toString();
-    if (std::string params = node->paramsToString(); !params.empty()) line += " " + params;
+    if (std::string params = node->shapeParams(); !params.empty()) line += " " + params;
     lines.push_back(std::move(line));
   }
   std::lock_guard lock(mutex_);

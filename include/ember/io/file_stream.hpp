@@ -27,6 +27,7 @@ class FileInputNode final : public DStreamNode<std::string>, public InputNodeBas
 
   void startInput() override;
   std::string paramsToString() const override { return directory_; }
+  std::string shapeParams() const override { return {}; }
   /// Its state also keeps the files each remembered batch took and the time the stream started,
   /// which is what it saves (the files are read again after a restart).
   std::unique_ptr<NodeStateBase> makeState(Time zero_time, Duration remember,

@@ -38,6 +38,8 @@ class ReceiverInputNode final : public DStreamNode<T>, public InputNodeBase {
       : DStreamNode<T>(ssc, {}, receiver->name()), receiver_(std::move(receiver)) {}
 
   const std::shared_ptr<Receiver<T>>& receiver() const { return receiver_; }
+  /// The receiver's name says where it reads from, which is not the graph's shape.
+  std::string shapeKind() const override { return "ReceiverInputDStream"; }
 
  protected:
   std::optional<Rdd<T>> compute(Time time) override {

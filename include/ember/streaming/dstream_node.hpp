@@ -58,6 +58,12 @@ class DStreamNodeBase {
   /// The parameters that set this stream apart from others of its kind (durations, partition
   /// counts), for the graph's description and fingerprint, the UI and logs.
   virtual std::string paramsToString() const { return {}; }
+  /// The kind and parameters the graph's shape is made of (its description and fingerprint,
+  /// which a checkpoint must match): by default the name and paramsToString(). Inputs leave out
+  /// where they read from (a server's address, a directory), which a restarted program may
+  /// change without changing its shape.
+  virtual std::string shapeKind() const { return name(); }
+  virtual std::string shapeParams() const { return paramsToString(); }
   /// This stream's runtime state, as the graph makes it at start().
   virtual std::unique_ptr<NodeStateBase> makeState(Time zero_time, Duration remember,
                                                    StorageLevel level) const;

@@ -47,6 +47,15 @@ CheckpointWriter::CheckpointWriter(std::string directory, ErrorReporter report,
     throw IoError("cannot create checkpoint data directory " + data_directory_ + ": " +
                   ec.message());
   }
+  // Temporary files of writes a crash cut short: never renamed into place, never read.
+  std::vector<std::filesystem::path> torn;
+  for (const auto& entry : std::filesystem::directory_iterator(directory_, ec)) {
+    std::string name = entry.path().filename().string();
+    if (name.starts_with(".checkpoint-") && name.find(".tmp-") != std::string::npos) {
+      torn.push_back(entry.path());
+    }
+  }
+  for (const auto& path : torn) std::filesystem::remove(path, ec);
   for (const auto& path : checkpointFiles(directory_)) {
     try {
       auto metadata =

@@ -1,0 +1,70 @@
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "rolling_log.hpp"
+
+namespace ember::detail {
+
+/// A received block as the write-ahead log knows it: whose it is, how many records it holds, and
+/// where its bytes are in the stream's data log.
+struct LoggedBlock {
+  int stream_id = 0;
+  std::int64_t block_id = 0;
+  std::int64_t num_records = 0;
+  LogRecordHandle handle;
+
+  template <class Archive>
+  void serialize(Archive& ar) {
+    ar(stream_id, block_id, num_records, handle);
+  }
+};
+
+/// The receivers' write-ahead log (Spark's WriteAheadLogBasedBlockHandler with the
+/// ReceivedBlockTracker's event log): each block's bytes go to
+/// `<checkpoint>/receivedData/<streamId>/`, and the events that say which blocks exist, which
+/// batch took them and which batches were cleaned up go to `<checkpoint>/receivedBlockMetadata/`.
+/// Both are RollingLogs (synced before a write returns). After a crash, replay() tells which
+/// blocks each batch had and which no batch took yet. Thread-safe.
+class ReceivedBlockLog {
+ public:
+  /// Throws IoError when the log directories cannot be made.
+  ReceivedBlockLog(const std::string& checkpoint_directory, std::int64_t rolling_interval_ms);
+
+  /// Writes a block's bytes, then the event that it exists. Throws IoError.
+  LoggedBlock writeBlock(int stream_id, std::int64_t block_id, std::int64_t num_records,
+                         std::string_view bytes, std::int64_t now_ms);
+  /// The bytes of a logged block. Throws IoError or CorruptCheckpointError.
+  std::string readBlock(const LoggedBlock& block) const;
+  /// Records that batch `time_ms` took these blocks (by stream). Throws IoError.
+  void logAllocation(std::int64_t time_ms, const std::map<int, std::vector<std::int64_t>>& blocks,
+                     std::int64_t now_ms);
+  /// Records that batches at or before `threshold_ms` are done with, and deletes the log files
+  /// that only they needed. Errors deleting are logged; a failed write throws IoError.
+  void cleanUp(std::int64_t threshold_ms, std::int64_t now_ms);
+
+  struct Recovered {
+    std::map<int, std::vector<LoggedBlock>> unallocated;                        // by stream
+    std::map<std::int64_t, std::map<int, std::vector<LoggedBlock>>> allocated;  // by batch
+    std::int64_t next_block_id = 0;
+  };
+  /// What the logs say, replayed in order. Throws IoError.
+  Recovered replay() const;
+
+ private:
+  RollingLog& dataLog(int stream_id);
+
+  std::string data_root_;
+  std::int64_t rolling_interval_ms_;
+  RollingLog metadata_;
+  mutable std::mutex mutex_;
+  std::map<int, std::unique_ptr<RollingLog>> data_;  // guarded by mutex_
+};
+
+}  // namespace ember::detail
