@@ -100,12 +100,14 @@ class Child {
   pid_t pid_ = -1;
 };
 
-/// The counts the program last wrote; empty when it wrote none yet.
-Counts readCounts(const fs::path& output) {
+/// The counts the program last wrote; empty when it wrote none yet. `header` gets the first line
+/// (the batch time, and "v2" from the second version).
+Counts readCounts(const fs::path& output, std::string* header = nullptr) {
   Counts counts;
   std::ifstream in(output);
   std::string line;
-  std::getline(in, line);  // the batch time
+  std::getline(in, line);
+  if (header != nullptr) *header = line;
   std::string word;
   long count = 0;
   while (in >> word >> count) counts[word] = count;
@@ -195,6 +197,42 @@ TEST(CrashRecovery, AStatefulWordCountOverFilesIsExactAfterRepeatedKills) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));  // polling, with a deadline
   }
   EXPECT_EQ(show(seen), show(expected)) << files << " files, " << rounds << " kills";
+}
+
+TEST(CrashRecovery, ANewBuildWithOtherFunctionBodiesGoesOnFromTheOldOnesCheckpoint) {
+  TempDir dir;
+  fs::create_directories(dir / "in");
+  auto args = [&](const char* binary) {
+    return std::vector<std::string>{binary, (dir / "in").string(), (dir / "ckpt").string(),
+                                    (dir / "out").string(), "100"};
+  };
+  auto addFile = [&](const std::string& name, const std::string& text) {
+    { std::ofstream(dir / name) << text << "\n"; }
+    fs::rename(dir / name, dir / "in" / name);
+  };
+  auto awaitCounts = [&](const Counts& expected, std::string* header) {
+    auto deadline = Clock::now() + std::chrono::seconds(30);
+    Counts seen;
+    while (Clock::now() < deadline) {
+      seen = readCounts(dir / "out", header);
+      if (seen == expected) return seen;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));  // polling, with a deadline
+    }
+    return seen;
+  };
+  std::string header;
+  {
+    Child v1(args(CRASH_WORDCOUNT_BIN), {});
+    ASSERT_TRUE(awaitFile(dir / "ckpt", "checkpoint-", std::chrono::seconds(30)));
+    addFile("one", "old old new");
+    EXPECT_EQ(show(awaitCounts({{"new", 1}, {"old", 2}}, &header)), "new=1 old=2 ");
+    EXPECT_THAT(header, ::testing::Not(::testing::HasSubstr("v2")));
+  }  // killed
+  Child v2(args(CRASH_WORDCOUNT_V2_BIN), {});
+  addFile("two", "new");
+  Counts expected = {{"new", 2}, {"old", 2}};
+  EXPECT_EQ(show(awaitCounts(expected, &header)), show(expected));
+  EXPECT_THAT(header, ::testing::HasSubstr("v2"));
 }
 
 }  // namespace

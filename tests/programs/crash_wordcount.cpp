@@ -4,6 +4,10 @@
 //
 //   crash_wordcount <input-dir> <checkpoint-dir> <output-file> <batch-ms>
 //
+// Built twice: crash_wordcount_v2 (CRASH_WORDCOUNT_V2) is a new version of the program, with
+// other function bodies and the same graph, which must go on from the first one's checkpoint.
+// Its output's first line says "v2".
+//
 // EMBER_CRASH_IN_CHECKPOINT_WRITE=n makes the process kill itself (SIGKILL) inside its n-th
 // checked-file write, after the data is synced and before the rename, as a power cut would.
 
@@ -16,7 +20,10 @@
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <numeric>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "ember/ember.hpp"
 #include "ember/streaming/detail/checked_file.hpp"
@@ -30,6 +37,17 @@ void writeAtomically(const std::string& path, const std::string& text) {
     out << text;
   }
   std::rename(temp.c_str(), path.c_str());
+}
+
+/// The running count of a word: the same in both versions, written differently.
+std::optional<long> addCounts(const std::vector<long>& values, const std::optional<long>& state) {
+#ifdef CRASH_WORDCOUNT_V2
+  return std::accumulate(values.begin(), values.end(), state.value_or(0L));
+#else
+  long sum = state.value_or(0);
+  for (long v : values) sum += v;
+  return sum;
+#endif
 }
 
 }  // namespace
@@ -58,21 +76,18 @@ int main(int argc, char** argv) {
     ssc->checkpoint(checkpoint);
     auto words = ssc->textFileStream(input).flatMap(
         [](const std::string& line) { return ember::split(line, ' '); });
-    auto counts = words.map([](std::string w) {
-                         return std::pair{std::move(w), 1L};
-                       })
-                      .updateStateByKey(
-                          [](const std::vector<long>& values, const std::optional<long>& state) {
-                            long sum = state.value_or(0);
-                            for (long v : values) sum += v;
-                            return std::optional<long>(sum);
-                          });
+    auto pairs = words.map([](std::string w) { return std::pair{std::move(w), 1L}; });
+    auto counts = pairs.updateStateByKey(addCounts);
     counts.checkpoint(ember::Milliseconds(batch_ms * 3));
     counts.foreachRDD(
         [output](const ember::Rdd<std::pair<std::string, long>>& rdd, ember::Time time) {
           auto rows = rdd.collect();
           std::map<std::string, long> sorted(rows.begin(), rows.end());
+#ifdef CRASH_WORDCOUNT_V2
+          std::string text = std::to_string(time.milliseconds()) + " v2\n";
+#else
           std::string text = std::to_string(time.milliseconds()) + "\n";
+#endif
           for (const auto& [word, count] : sorted)
             text += word + " " + std::to_string(count) + "\n";
           writeAtomically(output, text);
