@@ -246,8 +246,11 @@ double recovery(const Options& o, bool map_with_state) {
   auto t0 = SteadyClock::now();
   auto ssc = ember::StreamingContext::getOrCreate(checkpoint, build);
   ssc->start();
+  double started = secondsSince(t0);
   runTo(*ssc, kStart + 12 * kBatchMs);
   double s = secondsSince(t0);
+  std::fprintf(stderr, "  %s: started (state loaded) %.3f s, new batch done %.3f s\n",
+               map_with_state ? "mapWithState" : "updateStateByKey", started, s);
   ssc->stop();
   if (*total != o.keys)
     fail("the recovered state holds " + std::to_string(*total) + " keys, not every key");
