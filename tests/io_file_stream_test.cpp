@@ -1,6 +1,6 @@
-// textFileStream over a real temporary directory on a manual clock. Files are written in a
-// staging directory, given a modification time on the manual clock's scale, and renamed into the
-// watched directory, as the guide asks of writers.
+// textFileStream, fileStream and binaryRecordsStream over a real temporary directory on a manual
+// clock. Files are written in a staging directory, given a modification time on the manual
+// clock's scale, and renamed into the watched directory, as the guide asks of writers.
 
 #include <fcntl.h>
 #include <gmock/gmock.h>
