@@ -7,6 +7,7 @@ packages=(
   build-essential g++ cmake ninja-build pkg-config clang-format
   libabsl-dev libcereal-dev libfmt-dev libspdlog-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  libsqlite3-dev
   netcat-openbsd
 )
 
