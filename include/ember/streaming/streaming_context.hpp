@@ -133,10 +133,13 @@ class StreamingContext {
   DStream<T> receiverStream(std::shared_ptr<R> receiver);
 
   /// The union of streams of one slide. Throws IllegalArgumentError for an empty list or
-  /// different slides.
+  /// different slides. A batch at which one of the streams has no RDD fails (its generation
+  /// throws Error, rethrown by awaitTermination), as in Spark.
   template <class T>
   DStream<T> union_(const std::vector<DStream<T>>& streams);
   /// One RDD per batch from the RDDs of several streams: f(const std::vector<Rdd<T>>&, Time).
+  /// Throws IllegalArgumentError for an empty list or different slides; a batch at which one of
+  /// the streams has no RDD fails, as with union_.
   template <class T, class F>
   auto transform(const std::vector<DStream<T>>& streams, F f);
 
