@@ -126,8 +126,8 @@ class FilesRddNode final : public RddNode<T> {
 };
 
 /// Spark's FileInputDStream: at each batch, the new files (selectNewFiles), each read whole by
-/// the reader when the batch is generated, so that a file changed later is read as it was
-/// (records are taken once, as Spark takes a file once). The input description lists the files.
+/// the reader when the batch is generated, so that every job of the batch sees the file as it
+/// was then. The batch's input description lists the files.
 template <class T>
 class FileInputNode final : public DStreamNode<T>, public InputNodeBase {
  public:
@@ -192,12 +192,9 @@ DStream<T> makeFileStream(StreamingContext& ssc, FileScan scan,
 template <class T, class Reader>
 DStream<T> StreamingContext::fileStream(const std::string& directory, Reader reader,
                                         FileFilter filter, bool newFilesOnly) {
-  static_assert(std::is_invocable_v<Reader&, const std::string&>,
+  static_assert(std::is_invocable_r_v<std::vector<T>, Reader&, const std::string&>,
                 "fileStream<T> expects a reader f(const std::string& path) returning the file's "
                 "records as a std::vector<T>");
-  static_assert(
-      std::is_convertible_v<std::invoke_result_t<Reader&, const std::string&>, std::vector<T>>,
-      "fileStream<T>: the reader must return std::vector<T>");
   auto scan = detail::makeFileScan(*this, "fileStream", directory, std::move(filter), newFilesOnly);
   return detail::makeFileStream<T>(*this, std::move(scan), std::move(reader));
 }
