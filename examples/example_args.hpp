@@ -14,9 +14,11 @@
 
 namespace ember::examples {
 
-/// Positional arguments, an optional "--seconds N" anywhere on the line, and the positive
-/// whole-number options an example allows ("--window 30" gives numbers["window"] = 30).
+/// Positional arguments, an optional "--seconds N" anywhere on the line, the positive
+/// whole-number options an example allows ("--window 30" gives numbers["window"] = 30), and
+/// whether "--help" (or "-h") was asked for.
 struct Args {
+  bool help = false;
   std::vector<std::string> positional;
   std::optional<std::int64_t> seconds;
   std::map<std::string, std::int64_t> numbers;
@@ -36,10 +38,18 @@ inline std::optional<std::int64_t> parseInteger(std::string_view text) {
 }
 
 /// The arguments, or an error message (an unknown option, a missing or bad value). `options`
-/// names the example's own numeric options, without their dashes.
+/// names the example's own numeric options, without their dashes. "--help" or "-h" anywhere
+/// wins over everything else on the line, so that asking for help never fails.
 inline std::optional<Args> parseArgs(int argc, char** argv, std::string& error,
                                      const std::vector<std::string>& options = {}) {
   Args args;
+  for (int i = 1; i < argc; ++i) {
+    if (std::string_view(argv[i]) == "--help" || std::string_view(argv[i]) == "-h") {
+      Args help;
+      help.help = true;
+      return help;
+    }
+  }
   for (int i = 1; i < argc; ++i) {
     std::string_view arg = argv[i];
     std::string name = arg.substr(0, 2) == "--" ? std::string(arg.substr(2)) : std::string();
@@ -77,6 +87,12 @@ inline int printUsage(std::string_view program, std::string_view text, const std
   if (!error.empty()) std::cerr << program << ": " << error << "\n";
   std::cerr << text;
   return 2;
+}
+
+/// Prints the usage text to standard output, as asked by --help, and returns 0.
+inline int printHelp(std::string_view text) {
+  std::cout << text;
+  return 0;
 }
 
 /// Starts the context and runs it until it is stopped or, with --seconds N, for N seconds and

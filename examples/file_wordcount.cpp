@@ -3,6 +3,7 @@
 // files present at start are ignored.
 //
 //   file_wordcount DIR [--seconds N]   without --seconds it runs until killed
+//   file_wordcount --help              prints the usage and exits 0
 
 #include <functional>
 #include <iostream>
@@ -13,10 +14,13 @@
 #include "example_args.hpp"
 
 namespace {
+constexpr const char* kUsage =
+    "usage: file_wordcount DIR [--seconds N]\n"
+    "  DIR          the directory to watch: move (rename) text files into it while it runs\n"
+    "  --seconds N  stop after N seconds (default: run until killed)\n";
+
 int usage(const std::string& error) {
-  std::cerr << "file_wordcount: " << error << "\n"
-            << "usage: file_wordcount DIR [--seconds N]\n";
-  return 2;
+  return ember::examples::printUsage("file_wordcount", kUsage, error);
 }
 }  // namespace
 
@@ -24,6 +28,7 @@ int main(int argc, char** argv) {
   std::string error;
   auto args = ember::examples::parseArgs(argc, argv, error);
   if (!args) return usage(error);
+  if (args->help) return ember::examples::printHelp(kUsage);
   if (args->positional.size() != 1) return usage("expected one directory");
 
   ember::StreamingContext ssc("local[2]", "HdfsWordCount", ember::Seconds(2));

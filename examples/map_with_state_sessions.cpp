@@ -75,6 +75,7 @@ int main(int argc, char** argv) {
   std::string error;
   auto args = ember::examples::parseArgs(argc, argv, error, {"timeout"});
   if (!args) return usage(error);
+  if (args->help) return ember::examples::printHelp(kUsage);
   auto source = ember::examples::openLineSource(args->positional, sampleLines(),
                                                 "map_with_state_sessions", error);
   if (!source) return usage(error);

@@ -6,7 +6,7 @@
 //                                                sends the lines of kSentences, ten a second
 //
 // Without --seconds it runs until killed, as the guide's; with it, it stops gracefully after N
-// seconds and exits 0. Bad arguments print the usage and exit 2.
+// seconds and exits 0. Bad arguments print the usage and exit 2; --help prints it and exits 0.
 
 #include <cstdio>
 #include <functional>
@@ -40,6 +40,7 @@ int main(int argc, char** argv) {
   std::string error;
   auto args = ember::examples::parseArgs(argc, argv, error);
   if (!args) return usage(error);
+  if (args->help) return ember::examples::printHelp(kUsage);
   auto source =
       ember::examples::openLineSource(args->positional, kSentences, "network_wordcount", error);
   if (!source) return usage(error);

@@ -2,6 +2,7 @@
 // batch counts its numbers by last digit, so every batch prints (0,100) ... (9,100).
 //
 //   queue_stream [--seconds N]   (default 4: the 1-second batches of about four pushes)
+//   queue_stream --help          prints the usage and exits 0
 
 #include <chrono>
 #include <iostream>
@@ -14,14 +15,18 @@
 #include "ember/ember.hpp"
 #include "example_args.hpp"
 
+namespace {
+constexpr const char* kUsage =
+    "usage: queue_stream [--seconds N]\n"
+    "  --seconds N  push RDDs and run for N seconds (default: 4)\n";
+}  // namespace
+
 int main(int argc, char** argv) {
   std::string error;
   auto args = ember::examples::parseArgs(argc, argv, error);
-  if (!args || !args->positional.empty()) {
-    std::cerr << "queue_stream: " << (args ? "unexpected argument" : error) << "\n"
-              << "usage: queue_stream [--seconds N]\n";
-    return 2;
-  }
+  if (args && args->help) return ember::examples::printHelp(kUsage);
+  if (args && !args->positional.empty()) error = "unexpected argument " + args->positional[0];
+  if (!args || !error.empty()) return ember::examples::printUsage("queue_stream", kUsage, error);
   const std::int64_t seconds = args->seconds.value_or(4);
 
   ember::StreamingContext ssc("local[2]", "QueueStream", ember::Seconds(1));

@@ -96,6 +96,7 @@ int main(int argc, char** argv) {
   std::string error;
   auto args = ember::examples::parseArgs(argc, argv, error);
   if (!args) return usage(error);
+  if (args->help) return ember::examples::printHelp(kUsage);
   if (args->positional.size() != 2 && args->positional.size() != 4) {
     return usage("expected [HOST PORT] CHECKPOINT_DIR OUTPUT_FILE");
   }

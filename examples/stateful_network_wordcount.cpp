@@ -9,7 +9,7 @@
 //
 // Every batch prints the whole state, words without new occurrences included. Without
 // --seconds it runs until killed, as the guide's; with it, it stops gracefully after N seconds
-// and exits 0. Bad arguments print the usage and exit 2.
+// and exits 0. Bad arguments print the usage and exit 2; --help prints it and exits 0.
 
 #include <optional>
 #include <string>
@@ -51,6 +51,7 @@ int main(int argc, char** argv) {
   std::string error;
   auto args = ember::examples::parseArgs(argc, argv, error);
   if (!args) return usage(error);
+  if (args->help) return ember::examples::printHelp(kUsage);
   auto source = ember::examples::openLineSource(args->positional, kSentences,
                                                 "stateful_network_wordcount", error);
   if (!source) return usage(error);

@@ -8,7 +8,8 @@
 // With HOST PORT it reads that server (e.g. `nc -lk 9999`); without, an embedded server on
 // 127.0.0.1 sends sample lines. W and S are in seconds (30 and 10 by default, whole multiples of
 // the one-second batch). Without --seconds it runs until killed; with it, it stops gracefully
-// after N seconds and exits 0. Bad arguments print the usage and exit 2.
+// after N seconds and exits 0. Bad arguments print the usage and exit 2; --help prints it and exits
+// 0.
 
 #include <functional>
 #include <string>
@@ -41,6 +42,7 @@ int main(int argc, char** argv) {
   std::string error;
   auto args = ember::examples::parseArgs(argc, argv, error, {"window", "slide"});
   if (!args) return usage(error);
+  if (args->help) return ember::examples::printHelp(kUsage);
   auto source =
       ember::examples::openLineSource(args->positional, kSentences, "windowed_wordcount", error);
   if (!source) return usage(error);

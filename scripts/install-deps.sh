@@ -7,7 +7,8 @@ packages=(
   build-essential g++ cmake ninja-build pkg-config clang-format
   libabsl-dev libcereal-dev libfmt-dev libspdlog-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  zlib1g-dev netcat-openbsd
+  zlib1g-dev libsqlite3-dev
+  netcat-openbsd
 )
 
 missing=()

@@ -2,10 +2,13 @@
 // given. Synchronisation is by blocking reads of their output and accept() on a test server.
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
+#include <sqlite3.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -24,6 +27,7 @@ namespace {
 
 namespace fs = std::filesystem;
 using ::testing::HasSubstr;
+using ::testing::Not;
 using Counts = std::map<std::string, long>;
 
 #ifdef NETWORK_WORDCOUNT_BIN
@@ -37,6 +41,7 @@ constexpr bool kHaveExamples = false;
 #define STATEFUL_NETWORK_WORDCOUNT_BIN ""
 #define MAP_WITH_STATE_SESSIONS_BIN ""
 #define RECOVERABLE_NETWORK_WORDCOUNT_BIN ""
+#define EXACTLY_ONCE_SQLITE_BIN ""
 #endif
 
 constexpr const char* kDashes = "-------------------------------------------";
@@ -283,8 +288,9 @@ TEST(FileWordCount, NeedsADirectory) {
   Process p(std::string(FILE_WORDCOUNT_BIN) + " 2>&1");
   std::vector<std::string> lines;
   EXPECT_EQ(p.finish(lines), 2);
-  ASSERT_FALSE(lines.empty());
-  EXPECT_THAT(lines.back(), HasSubstr("usage: file_wordcount DIR [--seconds N]"));
+  ASSERT_GE(lines.size(), 2u);
+  EXPECT_THAT(lines[0], HasSubstr("expected one directory"));
+  EXPECT_THAT(lines[1], HasSubstr("usage: file_wordcount DIR [--seconds N]"));
 }
 
 TEST(WindowedWordCount, EmbeddedSourceGivesConsistentWindowCounts) {
@@ -474,6 +480,146 @@ TEST(RecoverableNetworkWordCount, ASecondRunGoesOnFromTheCheckpoint) {
   // Words on the exclude list never reach the counts.
   EXPECT_THAT(countsOfWord(second, "a"), ::testing::Each(0));
   fs::remove_all(root);
+}
+
+// ---- --help ------------------------------------------------------------------------------------
+
+TEST(ExampleHelp, EveryExamplePrintsItsUsageAndExits0) {
+  SKIP_WITHOUT_EXAMPLES();
+  struct Case {
+    std::string binary;
+    std::string usage;
+  };
+  for (const auto& c : std::vector<Case>{
+           {NETWORK_WORDCOUNT_BIN, "usage: network_wordcount [HOST PORT] [--seconds N]"},
+           {QUEUE_STREAM_BIN, "usage: queue_stream [--seconds N]"},
+           {FILE_WORDCOUNT_BIN, "usage: file_wordcount DIR [--seconds N]"},
+           {WINDOWED_WORDCOUNT_BIN, "usage: windowed_wordcount [HOST PORT] [--window W]"},
+           {STATEFUL_NETWORK_WORDCOUNT_BIN, "usage: stateful_network_wordcount [HOST PORT]"},
+           {MAP_WITH_STATE_SESSIONS_BIN,
+            "usage: map_with_state_sessions [HOST PORT] [--timeout T]"},
+           {EXACTLY_ONCE_SQLITE_BIN, "usage: exactly_once_sqlite [DATABASE [DIR]]"},
+           {RECOVERABLE_NETWORK_WORDCOUNT_BIN,
+            "usage: recoverable_network_wordcount [HOST PORT] CHECKPOINT_DIR OUTPUT_FILE"},
+       }) {
+    // -h as well, and --help wins over arguments that would be wrong on their own.
+    for (const std::string args : {"--help", "-h", "--seconds -1 --help"}) {
+      Process p(c.binary + " " + args + " 2>/dev/null");  // the usage goes to standard output
+      std::vector<std::string> lines;
+      EXPECT_EQ(p.finish(lines), 0) << c.binary << " " << args;
+      ASSERT_FALSE(lines.empty()) << c.binary << " " << args;
+      EXPECT_THAT(lines.front(), HasSubstr(c.usage)) << c.binary << " " << args;
+      for (const auto& line : lines) EXPECT_THAT(line, Not(HasSubstr("unknown option")));
+    }
+  }
+}
+
+// ---- exactly_once_sqlite ---------------------------------------------------------------------
+
+/// The word_counts and commits tables of a database, read through SQLite's C API.
+struct Tables {
+  Counts counts;
+  std::set<std::pair<long, long>> commits;  // (batch time, partition)
+};
+
+Tables readTables(const fs::path& db_path) {
+  Tables tables;
+  sqlite3* db = nullptr;
+  EXPECT_EQ(sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
+  auto query = [db](const char* sql, auto row) {
+    sqlite3_stmt* stmt = nullptr;
+    ASSERT_EQ(sqlite3_prepare_v2(db, sql, -1, &stmt, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
+    while (sqlite3_step(stmt) == SQLITE_ROW) row(stmt);
+    sqlite3_finalize(stmt);
+  };
+  query("SELECT word, count FROM word_counts", [&](sqlite3_stmt* s) {
+    tables.counts[reinterpret_cast<const char*>(sqlite3_column_text(s, 0))] =
+        sqlite3_column_int64(s, 1);
+  });
+  query("SELECT batch_time, partition FROM commits", [&](sqlite3_stmt* s) {
+    tables.commits.emplace(sqlite3_column_int64(s, 0), sqlite3_column_int64(s, 1));
+  });
+  sqlite3_close(db);
+  return tables;
+}
+
+/// Runs the example and returns its standard output; expects exit status 0.
+std::vector<std::string> runExactlyOnce(const std::string& args) {
+  Process p(std::string(EXACTLY_ONCE_SQLITE_BIN) + " " + args + " 2>/dev/null");
+  std::vector<std::string> lines;
+  EXPECT_EQ(p.finish(lines), 0) << args;
+  return lines;
+}
+
+int countLines(const std::vector<std::string>& lines, const std::string& part) {
+  return static_cast<int>(std::count_if(lines.begin(), lines.end(), [&](const std::string& l) {
+    return l.find(part) != std::string::npos;
+  }));
+}
+
+TEST(ExactlyOnceSqlite, ASecondRunOverTheSameInputLeavesTheTableUnchanged) {
+  SKIP_WITHOUT_EXAMPLES();
+  std::string pattern = (fs::temp_directory_path() / "ember_exactly_once_XXXXXX").string();
+  fs::path root = ::mkdtemp(pattern.data());
+  const fs::path db = root / "counts.db";
+  // The embedded input: three files, one per batch, two reduce partitions each.
+  const Counts expected{{"be", 5},       {"do", 4},   {"is", 2},  {"not", 1}, {"or", 1},
+                        {"question", 1}, {"that", 1}, {"the", 1}, {"to", 4}};
+
+  auto first = runExactlyOnce(db.string());
+  EXPECT_EQ(countLines(first, ": committed "), 6);
+  EXPECT_EQ(countLines(first, "already committed"), 0);
+  Tables after_first = readTables(db);
+  EXPECT_EQ(after_first.counts, expected);
+  ASSERT_EQ(after_first.commits.size(), 6u);
+  std::set<long> partitions;
+  for (const auto& [time, partition] : after_first.commits) partitions.insert(partition);
+  EXPECT_EQ(partitions, (std::set<long>{0, 1}));
+  // The table is printed at the end, "word count" per line.
+  EXPECT_TRUE(contains(first, "be 5")) << "no table in the output";
+
+  auto second = runExactlyOnce(db.string());
+  EXPECT_EQ(countLines(second, ": committed "), 0);
+  EXPECT_EQ(countLines(second, "already committed, skipped"), 6);
+  Tables after_second = readTables(db);
+  EXPECT_EQ(after_second.counts, expected);
+  EXPECT_EQ(after_second.commits, after_first.commits);
+  fs::remove_all(root);
+}
+
+TEST(ExactlyOnceSqlite, ReplaysADirectoryAndAddsOnlyNewBatches) {
+  SKIP_WITHOUT_EXAMPLES();
+  std::string pattern = (fs::temp_directory_path() / "ember_exactly_once_XXXXXX").string();
+  fs::path root = ::mkdtemp(pattern.data());
+  fs::create_directory(root / "in");
+  const fs::path db = root / "counts.db";
+  auto write = [&](const std::string& name, const std::string& text, std::int64_t ms) {
+    std::ofstream(root / "in" / name) << text;
+    timespec times[2];
+    times[0] = times[1] = timespec{static_cast<time_t>(ms / 1000), (ms % 1000) * 1'000'000};
+    ASSERT_EQ(::utimensat(AT_FDCWD, (root / "in" / name).c_str(), times, 0), 0);
+  };
+  write("a.txt", "x y\n", 1'000'500);
+  runExactlyOnce(db.string() + " " + (root / "in").string());
+  EXPECT_EQ(readTables(db).counts, (Counts{{"x", 1}, {"y", 1}}));
+  // A later file adds a batch; the batch of a.txt runs again and is skipped.
+  write("b.txt", "y z\n", 1'002'500);
+  auto lines = runExactlyOnce(db.string() + " " + (root / "in").string());
+  EXPECT_EQ(countLines(lines, "batch 1001000 partition"), 2);
+  EXPECT_EQ(countLines(lines, "batch 1001000 partition 0: already committed"), 1);
+  EXPECT_EQ(readTables(db).counts, (Counts{{"x", 1}, {"y", 2}, {"z", 1}}));
+  fs::remove_all(root);
+}
+
+TEST(ExactlyOnceSqlite, BadArgumentsPrintTheUsageAndExit2) {
+  SKIP_WITHOUT_EXAMPLES();
+  Process p(std::string(EXACTLY_ONCE_SQLITE_BIN) + " a b c 2>&1");
+  std::vector<std::string> lines;
+  EXPECT_EQ(p.finish(lines), 2);
+  std::string all;
+  for (const auto& l : lines) all += l + "\n";
+  EXPECT_THAT(all, HasSubstr("expected at most DATABASE and DIR"));
+  EXPECT_THAT(all, HasSubstr("usage: exactly_once_sqlite [DATABASE [DIR]]"));
 }
 
 }  // namespace

@@ -1,6 +1,6 @@
-// textFileStream over a real temporary directory on a manual clock. Files are written in a
-// staging directory, given a modification time on the manual clock's scale, and renamed into the
-// watched directory, as the guide asks of writers.
+// textFileStream, fileStream and binaryRecordsStream over a real temporary directory on a manual
+// clock. Files are written in a staging directory, given a modification time on the manual
+// clock's scale, and renamed into the watched directory, as the guide asks of writers.
 
 #include <fcntl.h>
 #include <gmock/gmock.h>
@@ -8,17 +8,23 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cereal/archives/binary.hpp>
+
 #include <chrono>
 #include <condition_variable>
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <sstream>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "ember/ember.hpp"
+#include "streaming/dstream_graph.hpp"
 
 namespace {
 
@@ -287,3 +293,281 @@ TEST(TextFileStream, WordCountOverFiles) {
 }
 
 }  // namespace
+
+// ---- fileStream and binaryRecordsStream ---------------------------------------------------------
+
+namespace {
+
+/// What an output saw of a stream of T, by batch time.
+template <class T>
+struct Seen {
+  std::mutex mutex;
+  std::map<std::int64_t, std::vector<T>> batches;
+  std::vector<T> at(std::int64_t t) {
+    std::lock_guard lock(mutex);
+    return batches[t];
+  }
+};
+
+template <class T>
+std::shared_ptr<Seen<T>> watch(const ember::DStream<T>& stream) {
+  auto seen = std::make_shared<Seen<T>>();
+  stream.foreachRDD([seen](const ember::Rdd<T>& rdd, ember::Time t) {
+    auto rows = rdd.collect();
+    std::lock_guard lock(seen->mutex);
+    seen->batches[t.milliseconds()] = rows;
+  });
+  return seen;
+}
+
+/// A context on a manual clock at kStart, not started; `extra` adds configuration.
+std::unique_ptr<ember::StreamingContext> manualContext(
+    const std::map<std::string, std::string>& extra = {}) {
+  ember::Conf conf = Fixture::conf();
+  for (const auto& [k, v] : extra) conf.set(k, v);
+  auto ssc = std::make_unique<ember::StreamingContext>(conf, ember::Seconds(1));
+  dynamic_cast<ember::ManualClock&>(ssc->clock()).advance(kStart);
+  return ssc;
+}
+
+std::int64_t nextBatch(ember::StreamingContext& ssc) {
+  auto& clock = dynamic_cast<ember::ManualClock&>(ssc.clock());
+  clock.advance(1000);
+  std::int64_t t = clock.getTimeMillis();
+  EXPECT_TRUE(ssc.core().awaitBatchProcessed(ember::Time(t), kTimeoutMs)) << "batch " << t;
+  return t;
+}
+
+using Offsets = std::vector<std::pair<std::int64_t, std::string>>;
+using Bytes = std::vector<std::uint8_t>;
+
+}  // namespace
+
+TEST(FileStream, DefaultFormGivesTheByteOffsetOfEachLine) {
+  TempDirs dirs;
+  auto ssc = manualContext();
+  auto seen = watch(ssc->fileStream(dirs.watched().string()));
+  ssc->start();
+  moveIn(dirs, "a.txt", "ab\r\ncd\n\nef", kStart + 100);
+  moveIn(dirs, "b.txt", "\xEF\xBB\xBFx\ry", kStart + 100);  // the mark belongs to line 0
+  std::int64_t t = nextBatch(*ssc);
+  EXPECT_EQ(seen->at(t), (Offsets{{0, "ab"}, {4, "cd"}, {7, ""}, {8, "ef"}, {0, "x"}, {5, "y"}}));
+  ssc->stop();
+}
+
+TEST(FileStream, TheFilterGetsThePathAndTheDefaultRejectsOnlyDotNames) {
+  TempDirs dirs;
+  auto ssc = manualContext();
+  auto csv = watch(
+      ssc->fileStream<std::string>(dirs.watched().string(), ember::readLines,
+                                   [](const std::string& path) { return path.ends_with(".csv"); }));
+  auto all = watch(ssc->fileStream<std::string>(dirs.watched().string(), ember::readLines));
+  ssc->start();
+  moveIn(dirs, "data.csv", "1,2\n", kStart + 100);
+  moveIn(dirs, "_under.txt", "under\n", kStart + 100);
+  moveIn(dirs, ".hidden", "hidden\n", kStart + 100);
+  std::int64_t t = nextBatch(*ssc);
+  EXPECT_THAT(csv->at(t), ElementsAre("1,2"));
+  EXPECT_THAT(all->at(t), ElementsAre("under", "1,2"));  // "_" sorts before "d"
+  ssc->stop();
+  EXPECT_TRUE(ember::defaultFileFilter("/x/data.csv"));
+  EXPECT_TRUE(ember::defaultFileFilter("/x.y/_SUCCESS"));
+  EXPECT_FALSE(ember::defaultFileFilter("/x/.part.crc"));
+}
+
+TEST(FileStream, NewFilesOnlyFalseTakesFilesOfTheRememberWindowPresentAtStart) {
+  TempDirs dirs;
+  // A window of 2 s: the first batch (kStart + 1 s) looks back to kStart - 1 s.
+  auto ssc = manualContext({{"spark.streaming.fileStream.minRememberDuration", "2s"}});
+  moveIn(dirs, "too_old.txt", "too old\n", kStart - 1'500);
+  moveIn(dirs, "recent.txt", "recent\n", kStart - 500);
+  moveIn(dirs, "epoch.txt", "epoch\n", 0);  // mtime 0 is never new
+  auto all = watch(ssc->fileStream<std::string>(dirs.watched().string(), ember::readLines, {},
+                                                /*newFilesOnly=*/false));
+  auto only_new = watch(ssc->fileStream<std::string>(dirs.watched().string(), ember::readLines));
+  ssc->start();
+  moveIn(dirs, "new.txt", "new\n", kStart + 100);
+  std::int64_t t1 = nextBatch(*ssc);
+  EXPECT_THAT(all->at(t1), ElementsAre("new", "recent"));
+  EXPECT_THAT(only_new->at(t1), ElementsAre("new"));
+  EXPECT_THAT(all->at(nextBatch(*ssc)), IsEmpty());  // each file once
+  ssc->stop();
+}
+
+TEST(FileStream, RememberWindowIsTheMinimumRoundedUpToWholeBatches) {
+  using ember::Seconds;
+  using ember::detail::fileRememberWindow;
+  auto window = [](const std::map<std::string, std::string>& values, ember::Duration batch) {
+    ember::Conf conf;
+    for (const auto& [k, v] : values) conf.set(k, v);
+    return fileRememberWindow(conf, batch);
+  };
+  const std::string key = "spark.streaming.fileStream.minRememberDuration";
+  const std::string old_key = "spark.streaming.minRememberDuration";
+  EXPECT_EQ(window({}, Seconds(1)), Seconds(60));
+  EXPECT_EQ(window({}, Seconds(7)), Seconds(63));
+  EXPECT_EQ(window({{key, "3s"}}, Seconds(2)), Seconds(4));
+  EXPECT_EQ(window({{key, "5"}}, Seconds(2)), Seconds(6));       // a bare number is seconds
+  EXPECT_EQ(window({{key, "1500ms"}}, Seconds(1)), Seconds(1));  // as getTimeAsSeconds
+  EXPECT_EQ(window({{old_key, "10s"}}, Seconds(3)), Seconds(12));
+  EXPECT_EQ(window({{key, "2s"}, {old_key, "10s"}}, Seconds(1)), Seconds(2));
+  EXPECT_THROW(window({{key, "soon"}}, Seconds(1)), ember::IllegalArgumentError);
+}
+
+TEST(FileStream, AReaderErrorFailsTheJobsOfItsBatch) {
+  TempDirs dirs;
+  auto ssc = manualContext();
+  auto seen = watch(ssc->fileStream<int>(dirs.watched().string(), [](const std::string& path) {
+    if (path.ends_with("bad.txt")) throw std::runtime_error("cannot parse " + path);
+    return std::vector<int>{1, 2};
+  }));
+  ssc->start();
+  moveIn(dirs, "good.txt", "", kStart + 100);
+  std::int64_t t1 = nextBatch(*ssc);
+  EXPECT_THAT(seen->at(t1), ElementsAre(1, 2));
+  moveIn(dirs, "bad.txt", "", kStart + 1'100);
+  dynamic_cast<ember::ManualClock&>(ssc->clock()).advance(1000);
+  try {
+    ssc->awaitTerminationOrTimeout(kTimeoutMs);
+    ADD_FAILURE() << "the batch did not fail";
+  } catch (const ember::TaskFailedError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("cannot parse " + (dirs.watched() / "bad.txt").string()));
+  }
+  ssc->stop();
+}
+
+TEST(BinaryRecordsStream, CutsNewFilesIntoRecordsOfTheGivenLength) {
+  TempDirs dirs;
+  auto ssc = manualContext();
+  auto seen = watch(ssc->binaryRecordsStream(dirs.watched().string(), 3));
+  ssc->start();
+  moveIn(dirs, "a.bin", std::string("\x00\x01\x02\xff\r\n", 6), kStart + 100);
+  moveIn(dirs, "b.bin", "", kStart + 100);
+  moveIn(dirs, ".c.bin", "abc", kStart + 100);
+  std::int64_t t = nextBatch(*ssc);
+  EXPECT_EQ(seen->at(t), (std::vector<Bytes>{{0, 1, 2}, {0xff, '\r', '\n'}}));
+  ssc->stop();
+}
+
+TEST(BinaryRecordsStream, AFileWithAPartialRecordFailsItsBatch) {
+  TempDirs dirs;
+  auto ssc = manualContext();
+  auto seen = watch(ssc->binaryRecordsStream(dirs.watched().string(), 4));
+  ssc->start();
+  moveIn(dirs, "odd.bin", "0123456789", kStart + 100);
+  dynamic_cast<ember::ManualClock&>(ssc->clock()).advance(1000);
+  try {
+    ssc->awaitTerminationOrTimeout(kTimeoutMs);
+    ADD_FAILURE() << "the batch did not fail";
+  } catch (const ember::TaskFailedError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("file " + (dirs.watched() / "odd.bin").string() +
+                                    " is 10 bytes long, which is not a multiple of the record "
+                                    "length 4"));
+  }
+  ssc->stop();
+}
+
+TEST(BinaryRecordsStream, RefusesANonPositiveRecordLength) {
+  auto ssc = manualContext();
+  for (int length : {0, -4}) {
+    try {
+      ssc->binaryRecordsStream("/tmp", length);
+      ADD_FAILURE() << "no error for " << length;
+    } catch (const ember::IllegalArgumentError& e) {
+      EXPECT_THAT(e.what(),
+                  HasSubstr("recordLength must be positive, got " + std::to_string(length)));
+    }
+  }
+  EXPECT_THROW(ssc->binaryRecordsStream("", 4), ember::IllegalArgumentError);
+  EXPECT_THROW(ssc->fileStream(""), ember::IllegalArgumentError);
+}
+
+// ---- The files each batch took survive a save and a load ---------------------------------------
+
+namespace {
+
+int fileNodeId(ember::StreamingContext& ssc) {
+  for (const auto& node : ssc.core().graph().nodes()) {
+    if (node->name() == "FileInputDStream") return node->id();
+  }
+  ADD_FAILURE() << "no FileInputDStream";
+  return -1;
+}
+
+std::string saveFileState(ember::StreamingContext& ssc) {
+  std::ostringstream os(std::ios::binary);
+  {
+    cereal::BinaryOutputArchive ar(os);
+    ssc.core().nodeState(fileNodeId(ssc))->save(ar);
+  }
+  return std::move(os).str();
+}
+
+void loadFileState(ember::StreamingContext& ssc, const std::string& bytes) {
+  std::istringstream is(bytes, std::ios::binary);
+  cereal::BinaryInputArchive ar(is);
+  ssc.core().nodeState(fileNodeId(ssc))->load(ar, ssc.sparkContext());
+}
+
+/// Runs two batches of `make`'s stream (taking first.* in the first), saves its state, then runs
+/// a second context of the same program from the saved state over the same directory: the
+/// restored stream does not take first.* again, and takes second.*. `content` is each file's.
+template <class T>
+void expectRoundTrip(
+    const std::function<ember::DStream<T>(ember::StreamingContext&, const std::string&)>& make,
+    const std::string& content, const std::vector<T>& records) {
+  TempDirs dirs;
+  const std::string dir = dirs.watched().string();
+  std::string bytes;
+  {
+    auto first = manualContext();
+    auto seen = watch(make(*first, dir));
+    first->start();
+    moveIn(dirs, "first.dat", content, kStart + 100);
+    EXPECT_EQ(seen->at(nextBatch(*first)), records);
+    EXPECT_THAT(seen->at(nextBatch(*first)), IsEmpty());
+    bytes = saveFileState(*first);
+    first->stop();
+  }
+  auto second = manualContext();
+  auto seen = watch(make(*second, dir));
+  second->start();
+  loadFileState(*second, bytes);
+  EXPECT_EQ(saveFileState(*second), bytes);
+  moveIn(dirs, "second.dat", content, kStart + 200);
+  // Without the loaded state this batch would take first.dat again: its mtime is in the window.
+  EXPECT_EQ(seen->at(nextBatch(*second)), records);
+  second->stop();
+}
+
+}  // namespace
+
+TEST(FileStreamState, DefaultFileStreamRoundTrip) {
+  expectRoundTrip<std::pair<std::int64_t, std::string>>(
+      [](ember::StreamingContext& ssc, const std::string& dir) { return ssc.fileStream(dir); },
+      "x\ny\n", {{0, "x"}, {2, "y"}});
+}
+
+TEST(FileStreamState, ReaderFileStreamRoundTrip) {
+  expectRoundTrip<std::size_t>(
+      [](ember::StreamingContext& ssc, const std::string& dir) {
+        return ssc.fileStream<std::size_t>(dir, [](const std::string& path) {
+          return std::vector<std::size_t>{ember::readLines(path).size()};
+        });
+      },
+      "x\ny\nz\n", {3});
+}
+
+TEST(FileStreamState, BinaryRecordsStreamRoundTrip) {
+  expectRoundTrip<Bytes>([](ember::StreamingContext& ssc,
+                            const std::string& dir) { return ssc.binaryRecordsStream(dir, 2); },
+                         "abcd", {{'a', 'b'}, {'c', 'd'}});
+}
+
+TEST(FileStreamState, RefusesBytesItDidNotWrite) {
+  auto ssc = manualContext();
+  ssc->fileStream("/tmp").foreachRDD([](const auto&) {});
+  ssc->start();
+  EXPECT_THROW(loadFileState(*ssc, "not a saved state"), ember::SerializationError);
+  ssc->stop();
+}

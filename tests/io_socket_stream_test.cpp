@@ -12,6 +12,7 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -140,6 +141,29 @@ TEST(LineSplitter, LineEndingsAsJavaReadLineAtEverySplitPoint) {
     splitter.finish(emit);
     EXPECT_EQ(got, expected) << "cut at " << cut;
   }
+}
+
+TEST(LineSplitter, LineStartsAreByteOffsetsAtEverySplitPoint) {
+  // TextInputFormat's keys: where each line starts, terminators counted, however the bytes come.
+  const std::string input = "a b\r\nsecond\n\nthird\rfourth\r\n\r\rlast";
+  const std::vector<std::int64_t> expected{0, 5, 12, 13, 19, 27, 28, 29};
+  for (std::size_t cut = 0; cut <= input.size(); ++cut) {
+    ember::detail::LineSplitter splitter;
+    std::vector<std::int64_t> got;
+    auto emit = [&](std::string&&) { got.push_back(splitter.lineStart()); };
+    splitter.feed(std::string_view(input).substr(0, cut), emit);
+    splitter.feed(std::string_view(input).substr(cut), emit);
+    splitter.finish(emit);
+    EXPECT_EQ(got, expected) << "cut at " << cut;
+  }
+  // Skipped bytes (a byte-order mark) move later lines, not the first.
+  ember::detail::LineSplitter splitter;
+  std::vector<std::int64_t> got;
+  auto emit = [&](std::string&&) { got.push_back(splitter.lineStart()); };
+  splitter.skip(3);
+  splitter.feed("x\ny", emit);
+  splitter.finish(emit);
+  EXPECT_EQ(got, (std::vector<std::int64_t>{0, 5}));
 }
 
 TEST(LineSplitter, NoLineAfterAFinalTerminator) {

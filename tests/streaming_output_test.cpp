@@ -8,6 +8,7 @@
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -188,6 +189,34 @@ TEST_P(StreamingOutput, ForeachRddBothForms) {
   EXPECT_EQ(*plain, (std::vector<std::vector<int>>{{1, 2}, {3}, {}}));
   EXPECT_EQ(*timed,
             (std::vector<std::pair<std::int64_t, std::int64_t>>{{1000, 2}, {3000, 1}, {4000, 0}}));
+}
+
+TEST_P(StreamingOutput, ForeachPartitionInForeachRddKnowsItsBatchAndPartition) {
+  // The guide's exactly-once id: (batch time from foreachRDD, TaskContext's partition index).
+  StreamingContext ssc(manualConf(), ember::Seconds(1));
+  auto s = input<int>(ssc, {std::vector<int>{1, 2, 3, 4, 5}, std::vector<int>{6}});
+  using Id = std::pair<std::int64_t, int>;
+  auto sums = std::make_shared<std::map<Id, int>>();
+  auto mutex = std::make_shared<std::mutex>();
+  s.foreachRDD([sums, mutex](const Rdd<int>& rdd, Time t) {
+    rdd.foreachPartition([sums, mutex, t](const std::vector<int>& data) {
+      int sum = 0;
+      for (int x : data) sum += x;
+      Id id{t.milliseconds(), ember::TaskContext::get().partitionId()};
+      std::lock_guard lock(*mutex);
+      EXPECT_TRUE(sums->emplace(id, sum).second) << "id twice: " << id.first << "," << id.second;
+    });
+  });
+  run(ssc, 2);
+  const int parts = GetParam().partitions;
+  ASSERT_EQ(sums->size(), static_cast<std::size_t>(2 * parts));
+  std::map<std::int64_t, int> per_batch;
+  for (const auto& [id, sum] : *sums) {
+    EXPECT_GE(id.second, 0);
+    EXPECT_LT(id.second, parts);
+    per_batch[id.first] += sum;
+  }
+  EXPECT_EQ(per_batch, (std::map<std::int64_t, int>{{1000, 15}, {2000, 6}}));
 }
 
 TEST_P(StreamingOutput, OutputOperationsRunInDefinitionOrder) {

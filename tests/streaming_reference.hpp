@@ -16,8 +16,8 @@
 // countByValueAndWindow are built on it as in Spark (nothing before the first record, then a count
 // that may be 0; zero counts dropped); updateStateByKey calls its function for every key with
 // state or new values in every batch. Where the parent has no RDD: narrow and keyed operators
-// give none (count too, and transform, as transform.hpp documents; Spark 2+'s TransformedDStream
-// would fail instead), windows take what the window has, a union fails, updateStateByKey gives
+// give none (count too), windows take what the window has, a union and a transform fail (Spark's
+// UnionDStream and TransformedDStream), updateStateByKey gives
 // none until its first state and a state ever after, mapWithState takes an empty batch. With a
 // timeout, mapWithState times a key last called at u out at the first batch t with
 // u < t - timeout (ember's reading; Spark's MapWithStateRDD removes timed-out keys only on the
@@ -539,10 +539,16 @@ inline RefStream applyOnReference(const Step& s, const RefStream& in, int numBat
     case Op::kJoinWithSibling:
       return joinRef(in, numBatches, c % 2 != 0, [&](const Batch& x) { return filtered(x, a); });
     case Op::kTransform: {
+      // Spark's TransformedDStream: fails where its parent has no RDD.
       RefStream out{in.slide, {}, {}, false};
-      for (const auto& [k, batch] : in.batches) {
+      for (int k = in.slide; k <= numBatches; k += in.slide) {
+        auto parent = in.batches.find(k);
+        if (parent == in.batches.end()) {
+          out.failures.insert(k);
+          continue;
+        }
         Batch shifted;
-        for (const auto& [key, v] : batch) shifted.emplace_back(key, plus(v, k));
+        for (const auto& [key, v] : parent->second) shifted.emplace_back(key, plus(v, k));
         out.batches[k] = filtered(shifted, a);
       }
       return out;

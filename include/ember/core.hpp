@@ -25,3 +25,4 @@
 #include "ember/core/show.hpp"
 #include "ember/core/split.hpp"
 #include "ember/core/storage_level.hpp"
+#include "ember/core/task_context.hpp"

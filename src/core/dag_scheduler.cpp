@@ -34,7 +34,8 @@ void stageShuffles(const RddNodeBase& node, std::vector<ShuffleDependencyBase*>&
 void runStage(EngineState& engine, int stage_id, const std::vector<int>& partitions,
               const std::function<void(const TaskContext&, int)>& task) {
   auto errors = engine.pool().runTasks(static_cast<int>(partitions.size()), [&](int i) {
-    TaskContext ctx{stage_id, partitions[i], 0};
+    TaskContext ctx(stage_id, partitions[i], 0);
+    ScopedTaskContext current(ctx);
     task(ctx, partitions[i]);
   });
   for (std::size_t i = 0; i < errors.size(); ++i) {

@@ -8,45 +8,25 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
-#include <map>
-#include <mutex>
-#include <set>
 
-#include "ember/core/error.hpp"
 #include "ember/core/logging.hpp"
-#include "ember/io/line_splitter.hpp"
-#include "ember/io/queue_stream.hpp"
-#include "ember/streaming/streaming_context.hpp"
 
 namespace ember {
+
+bool defaultFileFilter(const std::string& path) {
+  return !std::filesystem::path(path).filename().string().starts_with('.');
+}
 
 namespace detail {
 
 namespace {
 
-/// Text files of one batch, one partition per file (read when the batch was generated).
-class TextFilesNode final : public RddNode<std::string> {
- public:
-  TextFilesNode(std::shared_ptr<EngineState> engine,
-                std::vector<std::shared_ptr<const std::vector<std::string>>> files)
-      : RddNode<std::string>(std::move(engine), static_cast<int>(files.size()), {}),
-        files_(std::move(files)) {}
-
-  void compute(const TaskContext&, int partition, ChunkSink<std::string>& out) const override {
-    const auto& lines = *files_[partition];
-    pushCopies(lines, 0, lines.size(), out);
-  }
-  std::string name() const override { return "TextFileRDD"; }
-
- private:
-  std::vector<std::shared_ptr<const std::vector<std::string>>> files_;
-};
-
-bool isHiddenOrPartial(const std::string& name) {
+/// textFileStream's filter: besides hidden names, the ones Hadoop's tools give partial output
+/// ("_temporary", "part-0._COPYING_").
+bool isVisibleDataFile(const std::string& path) {
   constexpr std::string_view kCopying = "._COPYING_";
-  return name.empty() || name[0] == '.' || name[0] == '_' ||
-         (name.size() >= kCopying.size() &&
-          name.compare(name.size() - kCopying.size(), kCopying.size(), kCopying) == 0);
+  std::string name = std::filesystem::path(path).filename().string();
+  return !name.empty() && name[0] != '.' && name[0] != '_' && !name.ends_with(kCopying);
 }
 
 std::int64_t millisOf(const struct stat& st) {
@@ -56,7 +36,7 @@ std::int64_t millisOf(const struct stat& st) {
 /// What the listing knows of a name in the directory.
 struct Candidate {
   std::int64_t mtime = 0;
-  bool readable = true;  // false for a symbolic link that leads nowhere
+  bool dangling = false;  // a symbolic link that leads nowhere, timed by its own mtime
 };
 
 /// Regular files (through symbolic links) and dangling symbolic links; nothing for directories,
@@ -65,218 +45,211 @@ std::optional<Candidate> candidateOf(const std::string& path) {
   struct stat st {};
   if (::stat(path.c_str(), &st) == 0) {
     if (!S_ISREG(st.st_mode)) return std::nullopt;
-    return Candidate{millisOf(st), true};
+    return Candidate{millisOf(st), false};
   }
   if (::lstat(path.c_str(), &st) != 0 || !S_ISLNK(st.st_mode)) return std::nullopt;
-  return Candidate{millisOf(st), false};
+  return Candidate{millisOf(st), true};
 }
 
-/// The lines of a file (LineSplitter's rules, as Hadoop's LineReader), or an error message.
-std::optional<std::vector<std::string>> readLines(const std::string& path, std::string& error) {
+/// Why `path` cannot be opened for reading, or nothing when it can.
+std::optional<std::string> unreadable(const std::string& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    error = std::strerror(errno);
-    return std::nullopt;
-  }
-  std::vector<std::string> lines;
-  auto emit = [&lines](std::string&& line) {
-    replaceMalformedUtf8(line);
-    lines.push_back(std::move(line));
-  };
-  LineSplitter splitter;
-  std::string buffer(64 * 1024, '\0');
-  bool first = true;
-  for (;;) {
-    ssize_t n = ::read(fd, buffer.data(), buffer.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      error = std::strerror(errno);
-      ::close(fd);
-      return std::nullopt;
-    }
-    if (n == 0) break;
-    std::string_view bytes(buffer.data(), static_cast<std::size_t>(n));
-    if (first && bytes.starts_with("\xEF\xBB\xBF")) bytes.remove_prefix(3);  // as LineRecordReader
-    first = false;
-    splitter.feed(bytes, emit);
-  }
+  if (fd < 0) return std::string(std::strerror(errno));
   ::close(fd);
-  splitter.finish(emit);
-  return lines;
+  return std::nullopt;
 }
 
-/// A file stream's runtime state: besides its RDDs, the time it started (files older are not
-/// new) and the files each batch in the remember window took, so that no file is taken twice.
-class FileInputState final : public NodeState<std::string> {
- public:
-  using NodeState<std::string>::NodeState;
+using Skipped = std::pair<std::string, std::string>;  // path, why it cannot be read
 
-  /// The time files must be newer than, unless a checkpoint restored it.
-  void setStartTime(std::int64_t ms) {
-    std::lock_guard lock(mutex_);
-    if (!restored_) initial_threshold_ = ms;
-  }
-  std::int64_t startTime() const {
-    std::lock_guard lock(mutex_);
-    return initial_threshold_;
-  }
-  /// Forgets the batches at or before `threshold`; returns the files the others took.
-  std::set<std::string> recentFiles(Time threshold) {
-    std::lock_guard lock(mutex_);
-    selected_.erase(selected_.begin(), selected_.upper_bound(threshold));
-    std::set<std::string> recent;
-    for (const auto& [t, files] : selected_) recent.insert(files.begin(), files.end());
-    return recent;
-  }
-  /// The files batch `time` took before a restart (restored from a checkpoint), if it ran then.
-  std::optional<std::vector<std::string>> restoredFiles(Time time) {
-    std::lock_guard lock(mutex_);
-    if (!restored_times_.contains(time)) return std::nullopt;
-    auto it = selected_.find(time);
-    if (it == selected_.end()) return std::vector<std::string>{};
-    return std::vector<std::string>(it->second.begin(), it->second.end());
-  }
-  void take(Time time, const std::vector<std::string>& files) {
-    std::lock_guard lock(mutex_);
-    selected_[time].insert(files.begin(), files.end());
-  }
-
-  void save(cereal::BinaryOutputArchive& ar) const override {
-    std::lock_guard lock(mutex_);
-    std::map<std::int64_t, std::set<std::string>> selected;
-    for (const auto& [t, files] : selected_) selected.emplace(t.milliseconds(), files);
-    ar(initial_threshold_, selected);
-  }
-
-  void load(cereal::BinaryInputArchive& ar, const Engine&) override { loadFiles(ar); }
-
-  // A file stream's position is what it saves: the files of the batches it remembers.
-  void savePosition(cereal::BinaryOutputArchive& ar) const override { save(ar); }
-  void loadPosition(cereal::BinaryInputArchive& ar) override { loadFiles(ar); }
-
- private:
-  void loadFiles(cereal::BinaryInputArchive& ar) {
-    std::int64_t threshold = 0;
-    std::map<std::int64_t, std::set<std::string>> selected;
-    try {
-      ar(threshold, selected);
-    } catch (const cereal::Exception& e) {
-      throw SerializationError(std::string("cannot load a file stream's state: ") + e.what());
-    }
-    std::lock_guard lock(mutex_);
-    initial_threshold_ = threshold;
-    selected_.clear();
-    restored_times_.clear();
-    for (auto& [ms, files] : selected) {
-      restored_times_.insert(Time(ms));
-      selected_.emplace(Time(ms), std::move(files));
-    }
-    restored_ = true;
-  }
-
-  mutable std::mutex mutex_;
-  std::int64_t initial_threshold_ = 0;
-  std::map<Time, std::set<std::string>> selected_;  // batch time -> files it took
-  bool restored_ = false;                           // loaded from a checkpoint
-  std::set<Time> restored_times_;  // the batches a checkpoint says ran, with their files
-};
-
-}  // namespace
-
-FileInputNode::FileInputNode(StreamingContext& ssc, std::string directory)
-    : DStreamNode<std::string>(ssc, {}, "FileInputDStream"), directory_(std::move(directory)) {
-  std::int64_t batch = ssc.batchDuration().milliseconds();
-  std::int64_t min_remember =
-      ssc.conf().getTimeAsMs("spark.streaming.fileStream.minRememberDuration", 60'000);
-  remember_window_ = Duration(batch * ((min_remember + batch - 1) / batch));
-}
-
-std::unique_ptr<NodeStateBase> FileInputNode::makeState(Time zero_time, Duration remember,
-                                                        StorageLevel level) const {
-  return std::make_unique<FileInputState>(zero_time, remember, level);
-}
-
-void FileInputNode::startInput() {
-  static_cast<FileInputState&>(state()).setStartTime(core().clock().getTimeMillis());
-}
-
-std::vector<std::string> FileInputNode::findNewFiles(Time time, std::vector<Skipped>& skipped) {
-  auto& files_state = static_cast<FileInputState&>(state());
-  std::int64_t threshold =
-      std::max(files_state.startTime(), (time - remember_window_).milliseconds());
-  std::set<std::string> recent = files_state.recentFiles(time - remember_window_);
-
+/// The files of the directory that pass the filter and the time window and that `recent` does
+/// not hold; unreadable ones go to `skipped`.
+std::vector<std::string> listNewFiles(const FileScan& scan, std::int64_t threshold, Time time,
+                                      const std::set<std::string>& recent,
+                                      std::vector<Skipped>& skipped) {
   std::vector<std::string> found;
   std::error_code ec;
-  std::filesystem::directory_iterator it(directory_, ec);
+  std::filesystem::directory_iterator it(scan.directory, ec);
   if (ec) {
-    logger()->warn("cannot list directory {}: {}", directory_, ec.message());
+    logger()->warn("cannot list directory {}: {}", scan.directory, ec.message());
     return found;
   }
   // Incremented with an error code: an entry that vanishes while listed must not throw.
   for (; it != std::filesystem::directory_iterator(); it.increment(ec)) {
     if (ec) {
-      logger()->warn("cannot list directory {}: {}", directory_, ec.message());
+      logger()->warn("cannot list directory {}: {}", scan.directory, ec.message());
       break;
     }
-    const auto& entry = *it;
-    std::string name = entry.path().filename().string();
-    if (isHiddenOrPartial(name)) continue;
-    std::string path = entry.path().string();
+    std::string path = it->path().string();
+    if (!scan.filter(path)) continue;
     auto candidate = candidateOf(path);
     if (!candidate || candidate->mtime <= threshold || candidate->mtime > time.milliseconds()) {
       continue;
     }
     if (recent.count(path)) continue;
-    if (!candidate->readable) {
+    if (candidate->dangling) {
       skipped.emplace_back(path, "dangling symbolic link");
-      continue;
+    } else if (auto why = unreadable(path)) {
+      skipped.emplace_back(path, *why);
+    } else {
+      found.push_back(path);
     }
-    found.push_back(path);
   }
   std::sort(found.begin(), found.end());
+  std::sort(skipped.begin(), skipped.end());
   return found;
 }
 
-std::optional<Rdd<std::string>> FileInputNode::compute(Time time) {
-  std::vector<Skipped> skipped;
-  // A batch that ran before a restart reads the files it took then, whatever the directory
-  // holds now: recomputed state and re-run batches see the same input.
-  auto& restored_state = static_cast<FileInputState&>(state());
-  auto restored = restored_state.restoredFiles(time);
-  auto files = restored ? std::move(*restored) : findNewFiles(time, skipped);
-  std::vector<std::shared_ptr<const std::vector<std::string>>> contents;
-  std::string description;
-  for (const auto& path : files) {
-    std::string error;
-    auto lines = readLines(path, error);
-    if (!lines) {
-      skipped.emplace_back(path, error);
-      continue;
-    }
-    contents.push_back(std::make_shared<const std::vector<std::string>>(std::move(*lines)));
-    description += path + "\n";
+}  // namespace
+
+// ---- FileSelection ----------------------------------------------------------------------------
+
+void FileSelection::setStartTime(std::int64_t ms) {
+  std::lock_guard lock(mutex_);
+  if (!restored_) start_time_ = ms;
+}
+
+std::optional<std::vector<std::string>> FileSelection::restoredFiles(Time time) const {
+  std::lock_guard lock(mutex_);
+  if (!restored_times_.contains(time)) return std::nullopt;
+  auto it = selected_.find(time);
+  if (it == selected_.end()) return std::vector<std::string>{};
+  return std::vector<std::string>(it->second.begin(), it->second.end());
+}
+
+std::int64_t FileSelection::startTime() const {
+  std::lock_guard lock(mutex_);
+  return start_time_;
+}
+
+std::set<std::string> FileSelection::recentFiles(Time threshold) {
+  std::lock_guard lock(mutex_);
+  selected_.erase(selected_.begin(), selected_.upper_bound(threshold));
+  std::set<std::string> recent;
+  for (const auto& [t, files] : selected_) recent.insert(files.begin(), files.end());
+  return recent;
+}
+
+void FileSelection::take(Time time, const std::vector<std::string>& files) {
+  std::lock_guard lock(mutex_);
+  selected_[time].insert(files.begin(), files.end());
+}
+
+void FileSelection::save(cereal::BinaryOutputArchive& ar) const {
+  std::lock_guard lock(mutex_);
+  std::map<std::int64_t, std::set<std::string>> selected;
+  for (const auto& [t, files] : selected_) selected.emplace(t.milliseconds(), files);
+  ar(start_time_, selected);
+}
+
+void FileSelection::load(cereal::BinaryInputArchive& ar) {
+  std::int64_t start_time = 0;
+  std::map<std::int64_t, std::set<std::string>> selected;
+  try {
+    ar(start_time, selected);
+  } catch (const cereal::Exception& e) {
+    throw SerializationError(std::string("cannot load a file stream's state: ") + e.what());
   }
-  std::vector<std::string> taken;
+  std::lock_guard lock(mutex_);
+  start_time_ = start_time;
+  selected_.clear();
+  restored_times_.clear();
+  for (auto& [ms, files] : selected) {
+    restored_times_.insert(Time(ms));
+    selected_.emplace(Time(ms), std::move(files));
+  }
+  restored_ = true;
+}
+
+// ---- Selecting a batch's files ----------------------------------------------------------------
+
+Duration fileRememberWindow(const Conf& conf, Duration batch) {
+  const char* key = "spark.streaming.fileStream.minRememberDuration";
+  const char* old_key = "spark.streaming.minRememberDuration";
+  const char* used = conf.contains(key) ? key : old_key;
+  std::int64_t min_remember_ms = 60'000;
+  if (auto text = conf.getOption(used)) {
+    bool bare = !text->empty() && std::all_of(text->begin(), text->end(),
+                                              [](char c) { return c >= '0' && c <= '9'; });
+    // Spark reads it with getTimeAsSeconds: a bare number is seconds, finer units are cut.
+    min_remember_ms = bare ? conf.getLong(used, 0) * 1000 : conf.getTimeAsMs(used, 0) / 1000 * 1000;
+  }
+  if (min_remember_ms < 0) {
+    throw IllegalArgumentError(std::string("configuration ") + used + " must not be negative");
+  }
+  std::int64_t b = batch.milliseconds();
+  return Duration(b * ((min_remember_ms + b - 1) / b));
+}
+
+std::vector<std::string> selectNewFiles(const FileScan& scan, FileSelection& selection, Time time,
+                                        std::string& description) {
+  Time window_start = time - scan.remember_window;
+  std::int64_t threshold = std::max(selection.startTime(), window_start.milliseconds());
+  std::set<std::string> recent = selection.recentFiles(window_start);
+  std::vector<Skipped> skipped;
+  std::vector<std::string> files = listNewFiles(scan, threshold, time, recent, skipped);
+  selection.take(time, files);
+  for (const auto& path : files) description += path + "\n";
   for (const auto& [path, reason] : skipped) {
     logger()->warn("skipping unreadable file {}: {}", path, reason);
     description += "skipped unreadable file " + path + ": " + reason + "\n";
-    taken.push_back(path);  // once, as Spark takes a file once
+    selection.take(time, {path});  // once, as Spark takes a file once
   }
-  auto& files_state = static_cast<FileInputState&>(state());
-  files_state.take(time, files);
-  files_state.take(time, taken);
-  core().reportInputInfo(time, StreamInputInfo{inputStreamId(), 0, description});
-  return Rdd<std::string>(
-      std::make_shared<TextFilesNode>(context().sparkContext().state(), std::move(contents)));
+  return files;
+}
+
+std::vector<std::string> filesOfBatch(const FileScan& scan, FileSelection& selection, Time time,
+                                      std::string& description) {
+  auto restored = selection.restoredFiles(time);
+  if (!restored) return selectNewFiles(scan, selection, time, description);
+  std::vector<std::string> files;
+  for (const auto& path : *restored) {
+    if (auto reason = unreadable(path)) {
+      description += "skipped unreadable file " + path + ": " + *reason + "\n";
+      continue;
+    }
+    files.push_back(path);
+    description += path + "\n";
+  }
+  return files;
+}
+
+FileScan makeFileScan(StreamingContext& ssc, const char* operation, const std::string& directory,
+                      FileFilter filter, bool new_files_only) {
+  if (directory.empty()) {
+    throw IllegalArgumentError(std::string(operation) + ": directory must not be empty");
+  }
+  if (!filter) filter = defaultFileFilter;
+  return FileScan{directory, std::move(filter), new_files_only,
+                  fileRememberWindow(ssc.conf(), ssc.batchDuration())};
 }
 
 }  // namespace detail
 
+DStream<std::pair<std::int64_t, std::string>> StreamingContext::fileStream(
+    const std::string& directory, FileFilter filter, bool newFilesOnly) {
+  auto scan = detail::makeFileScan(*this, "fileStream", directory, std::move(filter), newFilesOnly);
+  return detail::makeFileStream<std::pair<std::int64_t, std::string>>(*this, std::move(scan),
+                                                                      readLinesWithOffsets);
+}
+
 DStream<std::string> StreamingContext::textFileStream(const std::string& directory) {
-  if (directory.empty()) throw IllegalArgumentError("textFileStream: directory must not be empty");
-  auto node = std::make_shared<detail::FileInputNode>(*this, directory);
-  return detail::registerInput<detail::FileInputNode, std::string>(*this, std::move(node));
+  auto scan =
+      detail::makeFileScan(*this, "textFileStream", directory, detail::isVisibleDataFile, true);
+  return detail::makeFileStream<std::string>(*this, std::move(scan), readLines);
+}
+
+DStream<std::vector<std::uint8_t>> StreamingContext::binaryRecordsStream(
+    const std::string& directory, int recordLength) {
+  if (recordLength <= 0) {
+    throw IllegalArgumentError("binaryRecordsStream: recordLength must be positive, got " +
+                               std::to_string(recordLength));
+  }
+  auto scan =
+      detail::makeFileScan(*this, "binaryRecordsStream", directory, defaultFileFilter, true);
+  return detail::makeFileStream<std::vector<std::uint8_t>>(
+      *this, std::move(scan), [recordLength](const std::string& path) {
+        return readFixedLengthRecords(path, recordLength);
+      });
 }
 
 }  // namespace ember

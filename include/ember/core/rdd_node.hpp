@@ -17,15 +17,9 @@
 #include "ember/core/error.hpp"
 #include "ember/core/serialization.hpp"
 #include "ember/core/storage_level.hpp"
+#include "ember/core/task_context.hpp"
 
 namespace ember {
-
-/// What a running task knows about itself.
-struct TaskContext {
-  int stageId = 0;
-  int partitionId = 0;
-  int attemptNumber = 0;
-};
 
 namespace detail {
 

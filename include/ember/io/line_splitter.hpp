@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -11,7 +12,8 @@ namespace ember::detail {
 /// "\r" or "\r\n", and the terminator is not part of it; "a\n\nb" is "a", "", "b"; a last line
 /// without a terminator is a line (given by finish()); nothing follows a final terminator.
 /// Bytes are passed through as they are; replaceMalformedUtf8() does what decoding does to them.
-/// Not thread-safe.
+/// lineStart() gives, inside emit, the byte offset of the emitted line from the start of the
+/// stream (the key of Hadoop's TextInputFormat). Not thread-safe.
 class LineSplitter {
  public:
   /// Calls emit(std::string&&) for every line that `bytes` completes.
@@ -20,7 +22,10 @@ class LineSplitter {
     std::size_t i = 0;
     if (after_cr_ && !bytes.empty()) {
       after_cr_ = false;
-      if (bytes[0] == '\n') i = 1;  // the "\n" of a "\r\n" cut between two pieces
+      if (bytes[0] == '\n') {
+        i = 1;  // the "\n" of a "\r\n" cut between two pieces
+        line_start_ = fed_ + 1;
+      }
     }
     std::size_t start = i;
     for (; i < bytes.size(); ++i) {
@@ -36,9 +41,18 @@ class LineSplitter {
         }
       }
       start = i + 1;
+      line_start_ = fed_ + static_cast<std::int64_t>(start);
     }
     pending_.append(bytes.data() + start, bytes.size() - start);
+    fed_ += static_cast<std::int64_t>(bytes.size());
   }
+
+  /// Counts `n` bytes of the stream that are not fed (a byte-order mark the reader dropped): later
+  /// offsets include them, the line they precede still starts where it did.
+  void skip(std::size_t n) { fed_ += static_cast<std::int64_t>(n); }
+
+  /// The offset of the line being emitted.
+  std::int64_t lineStart() const { return line_start_; }
 
   /// At the end of the stream: calls emit for the unterminated last line, if there is one, and
   /// resets the splitter.
@@ -46,17 +60,21 @@ class LineSplitter {
   void finish(F&& emit) {
     after_cr_ = false;
     if (!pending_.empty()) emit(std::exchange(pending_, std::string()));
+    fed_ = line_start_ = 0;
   }
 
   /// Drops a partial line (the stream failed or was stopped).
   void reset() {
     pending_.clear();
     after_cr_ = false;
+    fed_ = line_start_ = 0;
   }
 
  private:
   std::string pending_;
   bool after_cr_ = false;
+  std::int64_t fed_ = 0;         // bytes fed or skipped so far
+  std::int64_t line_start_ = 0;  // offset of the first byte of pending_
 };
 
 /// Replaces each maximal ill-formed subsequence of UTF-8 in `text` with U+FFFD, as Java's UTF-8

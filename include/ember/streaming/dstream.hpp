@@ -82,11 +82,13 @@ class DStream {
   auto countByValue(std::optional<int> numPartitions = std::nullopt) const;
 
   // streaming/ops/transform.hpp
-  /// f(Rdd<T>) or f(Rdd<T>, Time) returning an Rdd<U>.
+  /// f(Rdd<T>) or f(Rdd<T>, Time) returning an Rdd<U>. A batch at which this stream has no RDD
+  /// fails (its generation throws Error, rethrown by awaitTermination), as in Spark.
   template <class F>
   auto transform(F f) const;
   /// f(Rdd<T>, Rdd<U>) or f(Rdd<T>, Rdd<U>, Time) returning an Rdd<V>. Throws
-  /// IllegalArgumentError when the slides differ.
+  /// IllegalArgumentError when the slides differ. A batch at which either stream has no RDD
+  /// fails, as with transform.
   template <class U, class F>
   auto transformWith(const DStream<U>& other, F f) const;
 

@@ -5,6 +5,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "ember/core/conf.hpp"
@@ -22,6 +23,9 @@ class DStream;
 template <class T>
 class RddQueue;
 
+/// Which files of its directory a file stream looks at: called with each file's path.
+using FileFilter = std::function<bool(const std::string& path)>;
+
 /// The entry point of a streaming program (Spark's StreamingContext): it makes input streams,
 /// holds the graph of streams and output operations, and runs one batch every batchDuration
 /// from start() until stop().
@@ -37,7 +41,10 @@ class RddQueue;
 /// `spark.streaming.gracefulStopTimeout` (10 batches), `spark.streaming.stopSparkContextByDefault`
 /// (true), `spark.streaming.unpersist` (true), `spark.streaming.concurrentJobs` (1: output jobs of
 /// that many batches run at once), `spark.streaming.stopGracefullyOnShutdown` (false:
-/// when true, SIGINT or SIGTERM stops the active context gracefully before the process ends).
+/// when true, SIGINT or SIGTERM stops the active context gracefully before the process ends),
+/// `spark.streaming.fileStream.minRememberDuration` (60s; also read under its older name
+/// `spark.streaming.minRememberDuration`; a bare number is seconds: how far back a file
+/// stream looks for new files and remembers the files it took, rounded up to whole batches).
 class StreamingContext {
  public:
   /// Throws IllegalArgumentError for a malformed master or a batch duration that is not positive.
@@ -90,9 +97,32 @@ class StreamingContext {
   DStream<std::string> socketTextStream(
       const std::string& hostname, int port,
       StorageLevel storageLevel = StorageLevel::MEMORY_AND_DISK_SER_2);
-  /// Lines of the files that appear (by atomic move) in `directory` after start(). Throws
+  /// Spark's fileStream[LongWritable, Text, TextInputFormat]: the (byte offset, line) pairs of
+  /// the new files in `directory` (io/file_stream.hpp says which files a batch takes). `filter`
+  /// gets each file's path; an empty one is Spark's default, which rejects names starting with
+  /// '.'. With newFilesOnly false, files already there at start are taken too when their
+  /// modification time is inside the remember window. Throws IllegalArgumentError for an empty
+  /// directory name.
+  DStream<std::pair<std::int64_t, std::string>> fileStream(const std::string& directory,
+                                                           FileFilter filter = {},
+                                                           bool newFilesOnly = true);
+  /// fileStream with any record type: `reader(path)` turns one file into its records (a
+  /// std::vector<T>), as Spark's input format F does; io/file_readers.hpp has readers for text
+  /// lines and fixed-length records. What a reader throws fails the jobs that read its batch.
+  /// Throws IllegalArgumentError for an empty directory name.
+  template <class T, class Reader>
+  DStream<T> fileStream(const std::string& directory, Reader reader, FileFilter filter = {},
+                        bool newFilesOnly = true);
+  /// Lines of the files that appear (by atomic move) in `directory` after start(): fileStream
+  /// with readLines, skipping names that start with '.' or '_' or end in "._COPYING_". Throws
   /// IllegalArgumentError for an empty directory name.
   DStream<std::string> textFileStream(const std::string& directory);
+  /// The new files of `directory` cut into records of recordLength bytes (Spark's
+  /// binaryRecordsStream, with Array[Byte] as std::vector<std::uint8_t>). A file whose length is
+  /// not a multiple of recordLength fails its batch with an IoError naming the file. Throws
+  /// IllegalArgumentError for an empty directory name or a recordLength that is not positive.
+  DStream<std::vector<std::uint8_t>> binaryRecordsStream(const std::string& directory,
+                                                         int recordLength);
   /// One RDD per batch from the queue (oneAtATime), or the union of all that is queued; when the
   /// queue is empty, defaultRDD or an empty RDD.
   template <class T>
@@ -110,10 +140,13 @@ class StreamingContext {
   DStream<T> receiverStream(std::shared_ptr<R> receiver);
 
   /// The union of streams of one slide. Throws IllegalArgumentError for an empty list or
-  /// different slides.
+  /// different slides. A batch at which one of the streams has no RDD fails (its generation
+  /// throws Error, rethrown by awaitTermination), as in Spark.
   template <class T>
   DStream<T> union_(const std::vector<DStream<T>>& streams);
   /// One RDD per batch from the RDDs of several streams: f(const std::vector<Rdd<T>>&, Time).
+  /// Throws IllegalArgumentError for an empty list or different slides; a batch at which one of
+  /// the streams has no RDD fails, as with union_.
   template <class T, class F>
   auto transform(const std::vector<DStream<T>>& streams, F f);
 

@@ -39,24 +39,39 @@ struct StreamBatches {
   }
 };
 
+/// Throws Error: "<stream>: could not generate an RDD from a parent at time <time>" (Spark's
+/// "Couldn't generate RDD from parent"), the failure of a stream that needs its parents' RDDs.
+[[noreturn]] void throwNoParentRdd(const std::string& stream, Time time);
+
+/// What a stream of one parent does at a time its parent has no RDD for.
+enum class MissingParentRdd {
+  kNothing,  // it has none either (Spark's MappedDStream, FilteredDStream, ShuffledDStream, ...)
+  kFail,     // its batch fails (Spark's TransformedDStream)
+};
+
 /// A stream whose RDD at each time is a function of its parent's batch then (Spark's
-/// MappedDStream, FilteredDStream, ..., TransformedDStream with one parent). Nothing for times
-/// the parent has nothing.
+/// MappedDStream, FilteredDStream, ..., TransformedDStream with one parent).
 template <class U, class Batches, class F>
 class BatchesNode final : public DStreamNode<U> {
  public:
-  BatchesNode(Batches batches, F f, std::string name, std::string params)
+  BatchesNode(Batches batches, F f, std::string name, std::string params,
+              MissingParentRdd missing = MissingParentRdd::kNothing)
       : DStreamNode<U>(batches.stream->context(), {batches.stream}, std::move(name)),
         batches_(std::move(batches)),
         f_(std::move(f)),
-        params_(std::move(params)) {}
+        params_(std::move(params)),
+        missing_(missing) {}
 
   std::string paramsToString() const override { return params_; }
 
  protected:
+  /// Throws (kFail) Error when the parent has no RDD at `time`.
   std::optional<Rdd<U>> compute(Time time) override {
     return batches_.read(time, [&](const auto& batch) -> std::optional<Rdd<U>> {
-      if (!batch) return std::nullopt;
+      if (!batch) {
+        if (missing_ == MissingParentRdd::kFail) throwNoParentRdd(this->name(), time);
+        return std::nullopt;
+      }
       return Rdd<U>(f_(*batch, time));
     });
   }
@@ -65,6 +80,7 @@ class BatchesNode final : public DStreamNode<U> {
   Batches batches_;
   F f_;
   std::string params_;
+  MissingParentRdd missing_;
 };
 
 template <class T, class U, class F>
@@ -79,9 +95,10 @@ inline std::string partitionsParam(int n) {
 /// operations, their partition count).
 template <class U, class T, class F>
 DStream<U> makeTransformed(const std::shared_ptr<DStreamNode<T>>& parent, F f, std::string name,
-                           std::string params = {}) {
+                           std::string params = {},
+                           MissingParentRdd missing = MissingParentRdd::kNothing) {
   return DStream<U>(std::make_shared<TransformedNode<T, U, F>>(
-      StreamBatches<T>{parent}, std::move(f), std::move(name), std::move(params)));
+      StreamBatches<T>{parent}, std::move(f), std::move(name), std::move(params), missing));
 }
 
 /// Throws IllegalArgumentError naming the operation when the streams' slides differ.
@@ -109,10 +126,7 @@ class MultiTransformedNode final : public DStreamNode<U> {
     rdds.reserve(parents_.size());
     for (auto& parent : parents_) {
       auto rdd = parent->getOrCompute(time);
-      if (!rdd) {
-        throw Error(this->name() + ": could not generate an RDD from a parent at time " +
-                    time.toString());
-      }
+      if (!rdd) throwNoParentRdd(this->name(), time);
       rdds.push_back(std::move(*rdd));
     }
     return f_(rdds, time);
@@ -140,10 +154,7 @@ class PairTransformedNode final : public DStreamNode<U> {
   std::optional<Rdd<U>> compute(Time time) override {
     auto a = left_->getOrCompute(time);
     auto b = right_->getOrCompute(time);
-    if (!a || !b) {
-      throw Error(this->name() + ": could not generate an RDD from a parent at time " +
-                  time.toString());
-    }
+    if (!a || !b) throwNoParentRdd(this->name(), time);
     return f_(*a, *b, time);
   }
 
@@ -162,14 +173,16 @@ auto DStream<T>::transform(F f) const {
     using R = std::invoke_result_t<F&, Rdd<T>, Time>;
     using U = typename detail::RddElement<std::decay_t<R>>::type;
     return detail::makeTransformed<U>(
-        node_, [f](const Rdd<T>& rdd, Time t) mutable { return Rdd<U>(f(rdd, t)); }, "transform");
+        node_, [f](const Rdd<T>& rdd, Time t) mutable { return Rdd<U>(f(rdd, t)); }, "transform",
+        {}, detail::MissingParentRdd::kFail);
   } else {
     static_assert(std::is_invocable_v<F&, Rdd<T>>,
                   "transform expects f(Rdd<T>) or f(Rdd<T>, Time) returning an Rdd");
     using R = std::invoke_result_t<F&, Rdd<T>>;
     using U = typename detail::RddElement<std::decay_t<R>>::type;
     return detail::makeTransformed<U>(
-        node_, [f](const Rdd<T>& rdd, Time) mutable { return Rdd<U>(f(rdd)); }, "transform");
+        node_, [f](const Rdd<T>& rdd, Time) mutable { return Rdd<U>(f(rdd)); }, "transform", {},
+        detail::MissingParentRdd::kFail);
   }
 }
 
