@@ -179,6 +179,10 @@ class StreamingContext {
   static StreamingContext& getActiveOrCreate(
       const std::function<std::unique_ptr<StreamingContext>()>& creatingFunc);
 
+  /// Whether getOrCreate() found a checkpoint to go on from (the factory runs either way, so
+  /// this is how a program tells a restart from a first run).
+  bool restoredFromCheckpoint() const { return core_->restoredFromCheckpoint(); }
+
   detail::StreamingCore& core() { return *core_; }
 
  private:

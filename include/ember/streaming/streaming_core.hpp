@@ -84,6 +84,7 @@ class StreamingCore {
   /// Before start(): start() goes on from `checkpoint` (its zero time, input positions, data
   /// checkpoints, and the batches it left pending or missed) instead of starting afresh.
   void restoreFrom(std::unique_ptr<LoadedCheckpoint> checkpoint);
+  bool restoredFromCheckpoint() const { return restore_ != nullptr; }
   /// Blocks until every metadata checkpoint taken so far was written; true at once when the
   /// context does not checkpoint. False after timeout_ms.
   bool awaitCheckpointsWritten(std::int64_t timeout_ms);
