@@ -94,7 +94,9 @@ class StreamingContext {
   template <class T>
   DStream<T> queueStream(std::vector<Rdd<T>> rdds, bool oneAtATime = true,
                          std::optional<Rdd<T>> defaultRDD = std::nullopt);
-  /// A stream fed by a user receiver.
+  /// A stream fed by a user receiver. Throws IllegalArgumentError for a null receiver or a
+  /// receiver setting that is not allowed (spark.streaming.blockInterval or blockQueueSize not
+  /// positive, a rate that is not a whole number, a bad backpressure setting).
   template <class T>
   DStream<T> receiverStream(std::shared_ptr<Receiver<T>> receiver);
   /// The same for a receiver class derived from Receiver<T> (as `new CustomReceiver(...)` in
