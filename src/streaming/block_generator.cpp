@@ -34,7 +34,10 @@ BlockGenerator::~BlockGenerator() {
 }
 
 void BlockGenerator::start() {
-  cutter_ = std::jthread([this](std::stop_token stop) { cutLoop(stop); });
+  // The first boundary is taken now, not when the thread gets to run: a clock moved meanwhile
+  // must not skip it.
+  const std::int64_t first = nextBoundary(clock_.getTimeMillis());
+  cutter_ = std::jthread([this, first](std::stop_token stop) { cutLoop(stop, first); });
   pusher_ = std::jthread([this](std::stop_token stop) { pushLoop(stop); });
 }
 
@@ -52,11 +55,14 @@ void BlockGenerator::stop() {
   flush();
 }
 
-void BlockGenerator::cutLoop(std::stop_token stop) {
+std::int64_t BlockGenerator::nextBoundary(std::int64_t now_ms) const {
+  return (now_ms / interval_ms_ + 1) * interval_ms_;
+}
+
+void BlockGenerator::cutLoop(std::stop_token stop, std::int64_t first) {
   // Cuts fall on multiples of the interval, as Spark's RecurringTimer; a clock that jumped
   // several intervals makes one cut, since the intervals in between could hold nothing new.
-  for (;;) {
-    const std::int64_t next = (clock_.getTimeMillis() / interval_ms_ + 1) * interval_ms_;
+  for (std::int64_t next = first;; next = nextBoundary(clock_.getTimeMillis())) {
     clock_.waitTillTime(next, stop);
     if (stop.stop_requested()) return;
     std::unique_lock lock(queue_mutex_);

@@ -77,7 +77,9 @@ class BlockGenerator {
   bool awaitBlocksStored(std::int64_t n, std::int64_t timeout_ms) const;
 
  private:
-  void cutLoop(std::stop_token stop);
+  void cutLoop(std::stop_token stop, std::int64_t first);
+  /// The first cut time after now_ms.
+  std::int64_t nextBoundary(std::int64_t now_ms) const;
   void pushLoop(std::stop_token stop);
   /// Stores the queue's first block, if any.
   void pushNext();
