@@ -60,9 +60,10 @@ std::int64_t BlockGenerator::nextBoundary(std::int64_t now_ms) const {
 }
 
 void BlockGenerator::cutLoop(std::stop_token stop, std::int64_t first) {
-  // Cuts fall on multiples of the interval, as Spark's RecurringTimer; a clock that jumped
-  // several intervals makes one cut, since the intervals in between could hold nothing new.
-  for (std::int64_t next = first;; next = nextBoundary(clock_.getTimeMillis())) {
+  // Cuts fall on multiples of the interval, as Spark's RecurringTimer, and none is skipped: a
+  // record stored before the clock read T is in a block cut at T at the latest, however late
+  // this thread wakes.
+  for (std::int64_t next = first;; next += interval_ms_) {
     clock_.waitTillTime(next, stop);
     if (stop.stop_requested()) return;
     std::unique_lock lock(queue_mutex_);
