@@ -83,6 +83,24 @@ class StreamingContext {
   DStream<std::string> socketTextStream(
       const std::string& hostname, int port,
       StorageLevel storageLevel = StorageLevel::MEMORY_AND_DISK_SER_2);
+  /// Records that `converter` reads from a TCP server (Spark's socketStream). The converter is
+  /// called once per connection as converter(ember::SocketInput& in, auto& emit): it reads the
+  /// connection's bytes from `in` (read() and readFully() return 0 / false at the end of the
+  /// stream and once the receiver stops) and calls emit(record) with each T, which stores it as
+  /// a single record. When it returns the receiver reconnects; an exception it throws is
+  /// reported and the receiver reconnects too. A converter of another shape is a compile error.
+  /// Definition in io/socket_stream.hpp. Throws IllegalArgumentError for a port outside 1-65535
+  /// or an empty host.
+  template <class T, class F>
+  DStream<T> socketStream(const std::string& hostname, int port, F converter,
+                          StorageLevel storageLevel);
+  /// Records a TCP server sends pre-serialized in blocks (Spark's rawSocketStream): each block
+  /// is a 4-byte big-endian length and that many bytes of serializeToString(std::vector<T>),
+  /// stored as one block. Definition in io/raw_socket_stream.hpp. Throws IllegalArgumentError
+  /// for a port outside 1-65535 or an empty host.
+  template <class T>
+  DStream<T> rawSocketStream(const std::string& hostname, int port,
+                             StorageLevel storageLevel = StorageLevel::MEMORY_AND_DISK_SER_2);
   /// Lines of the files that appear (by atomic move) in `directory` after start(). Throws
   /// IllegalArgumentError for an empty directory name.
   DStream<std::string> textFileStream(const std::string& directory);
