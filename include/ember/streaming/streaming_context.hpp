@@ -34,6 +34,12 @@ class RddQueue;
 /// Configuration read: `spark.master`, `spark.app.name`, `spark.streaming.clock`
 /// (`ManualClock` or `org.apache.spark.util.ManualClock` for a manual clock),
 /// `spark.streaming.receiverRestartDelay` (ms, 2000), `spark.streaming.blockInterval` (200ms),
+/// `spark.streaming.blockQueueSize` (10 blocks per receiver), `spark.streaming.receiver.maxRate`
+/// (records per second per receiver; unset, 0 or negative: unlimited),
+/// `spark.streaming.backpressure.enabled` (false), `spark.streaming.backpressure.initialRate`
+/// (unset: maxRate), `spark.streaming.backpressure.rateEstimator` (only `pid`),
+/// `spark.streaming.backpressure.pid.proportional` / `.integral` / `.derived` / `.minRate`
+/// (1.0 / 0.2 / 0.0 / 100),
 /// `spark.streaming.gracefulStopTimeout` (10 batches), `spark.streaming.stopSparkContextByDefault`
 /// (true), `spark.streaming.unpersist` (true), `spark.streaming.concurrentJobs` (1: output jobs of
 /// that many batches run at once), `spark.streaming.stopGracefullyOnShutdown` (false:
