@@ -67,7 +67,8 @@ int connectTo(const std::string& host, int port, std::string& error) {
 
 /// The guide's CustomReceiver. Unlike the JVM, C++ cannot leave the receiving thread to notice
 /// isStopped() by itself while it blocks in a read, so onStop() shuts the socket down to wake
-/// it, and waits for it.
+/// it, and waits for it. (A connect to a host that never answers still blocks until the system
+/// gives up; ember's own socket receivers use a connect that stopping cuts short.)
 class CustomReceiver final : public ember::Receiver<std::string> {
  public:
   CustomReceiver(std::string host, int port)
