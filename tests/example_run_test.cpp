@@ -42,6 +42,7 @@ constexpr bool kHaveExamples = false;
 #define MAP_WITH_STATE_SESSIONS_BIN ""
 #define RECOVERABLE_NETWORK_WORDCOUNT_BIN ""
 #define EXACTLY_ONCE_SQLITE_BIN ""
+#define CUSTOM_RECEIVER_BIN ""
 #endif
 
 constexpr const char* kDashes = "-------------------------------------------";
@@ -174,10 +175,16 @@ class TestServer {
   int port() const { return port_; }
   /// Blocks until the program connects, then sends `data`.
   void acceptAndSend(const std::string& data) {
+    if (client_ >= 0) ::close(client_);
     client_ = ::accept4(fd_, nullptr, nullptr, SOCK_CLOEXEC);
     ASSERT_GE(client_, 0);
     ASSERT_EQ(::send(client_, data.data(), data.size(), MSG_NOSIGNAL),
               static_cast<ssize_t>(data.size()));
+  }
+  /// Ends the connection: the program sees the end of the stream.
+  void closeClient() {
+    ::close(client_);
+    client_ = -1;
   }
 
  private:
@@ -620,6 +627,50 @@ TEST(ExactlyOnceSqlite, BadArgumentsPrintTheUsageAndExit2) {
   for (const auto& l : lines) all += l + "\n";
   EXPECT_THAT(all, HasSubstr("expected at most DATABASE and DIR"));
   EXPECT_THAT(all, HasSubstr("usage: exactly_once_sqlite [DATABASE [DIR]]"));
+}
+
+TEST(CustomReceiverExample, EmbeddedSourceGivesConsistentCountsEveryBatch) {
+  SKIP_WITHOUT_EXAMPLES();
+  expectWholeSentences(std::string(CUSTOM_RECEIVER_BIN) + " --seconds 3");
+}
+
+TEST(CustomReceiverExample, ReconnectsWhenTheServerClosesTheConnection) {
+  SKIP_WITHOUT_EXAMPLES();
+  TestServer server;
+  Process p(std::string(CUSTOM_RECEIVER_BIN) + " 127.0.0.1 " + std::to_string(server.port()) +
+            " --seconds 4 2>/dev/null");
+  server.acceptAndSend("apple banana apple\r\nbanana cherry\nlast");
+  server.closeClient();  // end of stream: restart("Trying to connect again")
+  server.acceptAndSend("cherry\n");
+  std::vector<std::string> lines;
+  ASSERT_EQ(p.finish(lines), 0);
+  EXPECT_EQ(sum(parseBlocks(lines)),
+            (Counts{{"apple", 2}, {"banana", 2}, {"cherry", 2}, {"last", 1}}));
+}
+
+TEST(CustomReceiverExample, HelpPrintsTheUsageAndExits0) {
+  SKIP_WITHOUT_EXAMPLES();
+  Process p(std::string(CUSTOM_RECEIVER_BIN) + " --help 2>/dev/null");
+  std::vector<std::string> lines;
+  EXPECT_EQ(p.finish(lines), 0);
+  ASSERT_FALSE(lines.empty());
+  EXPECT_THAT(lines.front(), HasSubstr("usage: custom_receiver [HOST PORT] [--seconds N]"));
+}
+
+TEST(CustomReceiverExample, BadArgumentsPrintTheUsageAndExit2) {
+  SKIP_WITHOUT_EXAMPLES();
+  for (const auto& [args, message] : std::vector<std::pair<std::string, std::string>>{
+           {"localhost 70000", "port 70000 is outside 1-65535"},
+           {"localhost", "expected HOST PORT or nothing"},
+           {"--verbose", "unknown option --verbose"}}) {
+    Process p(std::string(CUSTOM_RECEIVER_BIN) + " " + args + " 2>&1");
+    std::vector<std::string> lines;
+    EXPECT_EQ(p.finish(lines), 2) << args;
+    std::string all;
+    for (const auto& l : lines) all += l + "\n";
+    EXPECT_THAT(all, HasSubstr(message)) << args;
+    EXPECT_THAT(all, HasSubstr("usage: custom_receiver")) << args;
+  }
 }
 
 }  // namespace

@@ -236,6 +236,8 @@ TEST(ReceiverSupervisor, AnExceptionFromOnStartStopsTheReceiverOnly) {
   ssc.start();
   ASSERT_TRUE(events->awaitEvents("stopped", 1));
   EXPECT_EQ(events->count("error: Error starting receiver 0 / boom in onStart"), 1);
+  EXPECT_TRUE(receiver->isStopped());
+  EXPECT_FALSE(receiver->isStarted());
   std::int64_t t = runBatch(ssc);
   EXPECT_THAT(queued->at(t), ElementsAre(7));
   EXPECT_TRUE(received->at(t).empty());

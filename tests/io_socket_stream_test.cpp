@@ -31,51 +31,7 @@ using Lines = std::vector<std::string>;
 
 constexpr std::int64_t kTimeoutMs = 20'000;
 
-/// A listening TCP socket on 127.0.0.1; port 0 lets the system choose.
-class TestServer {
- public:
-  explicit TestServer(int port = 0) {
-    fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    int one = 1;
-    ::setsockopt(fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    addr.sin_port = htons(static_cast<std::uint16_t>(port));
-    socklen_t len = sizeof addr;
-    if (::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
-        ::listen(fd_, 8) != 0 ||
-        ::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-      ADD_FAILURE() << "cannot listen on 127.0.0.1:" << port << ": " << std::strerror(errno);
-    }
-    port_ = ntohs(addr.sin_port);
-  }
-  ~TestServer() {
-    for (int c : clients_) ::close(c);
-    ::close(fd_);
-  }
-  int port() const { return port_; }
-  /// Blocks until a client connects.
-  int accept() {
-    int c = ::accept4(fd_, nullptr, nullptr, SOCK_CLOEXEC);
-    EXPECT_GE(c, 0) << std::strerror(errno);
-    clients_.push_back(c);
-    return c;
-  }
-  static void send(int client, const std::string& data) {
-    ASSERT_EQ(::send(client, data.data(), data.size(), MSG_NOSIGNAL),
-              static_cast<ssize_t>(data.size()));
-  }
-  void close(int client) {
-    ::close(client);
-    std::erase(clients_, client);
-  }
-
- private:
-  int fd_ = -1;
-  int port_ = 0;
-  std::vector<int> clients_;
-};
+using ember_test::TestServer;
 
 /// A port nothing listens on (it was free a moment ago).
 int reservePort() {

@@ -1,10 +1,18 @@
 #pragma once
 
-// What the io tests share: a listener that records receiver events and lets a test wait for them.
+// What the io tests share: a listener that records receiver events and lets a test wait for them,
+// and a TCP server on 127.0.0.1 for the socket receivers.
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <cstring>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -58,6 +66,52 @@ class ReceiverEventLog : public ember::StreamingListener {
   std::mutex mutex_;
   std::condition_variable cv_;
   std::vector<std::string> events_;
+};
+
+/// A listening TCP socket on 127.0.0.1; port 0 lets the system choose.
+class TestServer {
+ public:
+  explicit TestServer(int port = 0) {
+    fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    int one = 1;
+    ::setsockopt(fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    addr.sin_port = htons(static_cast<std::uint16_t>(port));
+    socklen_t len = sizeof addr;
+    if (::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+        ::listen(fd_, 8) != 0 ||
+        ::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+      ADD_FAILURE() << "cannot listen on 127.0.0.1:" << port << ": " << std::strerror(errno);
+    }
+    port_ = ntohs(addr.sin_port);
+  }
+  ~TestServer() {
+    for (int c : clients_) ::close(c);
+    ::close(fd_);
+  }
+  int port() const { return port_; }
+  /// Blocks until a client connects.
+  int accept() {
+    int c = ::accept4(fd_, nullptr, nullptr, SOCK_CLOEXEC);
+    EXPECT_GE(c, 0) << std::strerror(errno);
+    clients_.push_back(c);
+    return c;
+  }
+  static void send(int client, const std::string& data) {
+    ASSERT_EQ(::send(client, data.data(), data.size(), MSG_NOSIGNAL),
+              static_cast<ssize_t>(data.size()));
+  }
+  void close(int client) {
+    ::close(client);
+    std::erase(clients_, client);
+  }
+
+ private:
+  int fd_ = -1;
+  int port_ = 0;
+  std::vector<int> clients_;
 };
 
 /// Moves the manual clock to the next batch and waits for that batch; returns its time.

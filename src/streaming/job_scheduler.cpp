@@ -43,7 +43,7 @@ void JobScheduler::run(std::stop_token stop) {
       ++running_;
     }
     runJobSet(set);
-    done_(set.time);
+    done_(set.info);
     {
       std::lock_guard lock(mutex_);
       --running_;

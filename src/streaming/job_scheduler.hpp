@@ -35,10 +35,11 @@ struct JobSet {
 class JobScheduler {
  public:
   using ErrorReporter = std::function<void(const std::string& what, std::exception_ptr error)>;
-  using BatchDone = std::function<void(Time time)>;
+  using BatchDone = std::function<void(const BatchInfo& info)>;
 
   /// `report` is told of a batch whose output operation failed; `done` runs on the job thread
-  /// after each batch, failed or not.
+  /// after each batch, failed or not, with the batch's info (processing times set when it had
+  /// jobs).
   JobScheduler(Clock& clock, ListenerBus& bus, ErrorReporter report, BatchDone done);
   ~JobScheduler();
   JobScheduler(const JobScheduler&) = delete;

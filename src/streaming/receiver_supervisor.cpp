@@ -9,9 +9,20 @@
 
 namespace ember {
 
+void ReceiverBase::restart(const std::string& message) {
+  restart(message, nullptr);
+}
+
 void ReceiverBase::restart(const std::string& message, std::exception_ptr error) {
   if (auto* supervisor = supervisor_.load())
-    supervisor->requestRestart(message, describeException(error));
+    supervisor->requestRestart(message, describeException(error), std::nullopt);
+}
+
+void ReceiverBase::restart(const std::string& message, std::exception_ptr error,
+                           std::int64_t delayMs) {
+  if (auto* supervisor = supervisor_.load())
+    supervisor->requestRestart(message, describeException(error),
+                               std::max<std::int64_t>(0, delayMs));
 }
 
 void ReceiverBase::reportError(const std::string& message, std::exception_ptr error) {
@@ -22,6 +33,32 @@ void ReceiverBase::reportError(const std::string& message, std::exception_ptr er
 void ReceiverBase::stop(const std::string& message, std::exception_ptr error) {
   if (auto* supervisor = supervisor_.load())
     supervisor->requestStop(message, describeException(error));
+}
+
+void ReceiverBase::waitToPush() {
+  auto* supervisor = supervisor_.load();
+  // Only a running receiver waits: a store before start or after stop must not hang.
+  if (supervisor != nullptr && isStarted()) supervisor->waitToPush();
+}
+
+void ReceiverBase::pushBlock(detail::ReceivedBlock block) {
+  auto* supervisor = supervisor_.load();
+  if (supervisor == nullptr) {
+    throw IllegalStateError("store: receiver '" + name() +
+                            "' is not part of a streaming context (pass it to receiverStream)");
+  }
+  supervisor->pushBlock(std::move(block));
+}
+
+std::int64_t ReceiverBase::numBlocksStored() const {
+  auto* supervisor = supervisor_.load();
+  return supervisor == nullptr ? 0 : supervisor->blockGenerator().numBlocksStored();
+}
+
+bool ReceiverBase::awaitBlocksStored(std::int64_t n, std::int64_t timeout_ms) const {
+  auto* supervisor = supervisor_.load();
+  if (supervisor == nullptr) return n <= 0;
+  return supervisor->blockGenerator().awaitBlocksStored(n, timeout_ms);
 }
 
 void ReceiverBase::countStored(std::int64_t n) {
@@ -45,14 +82,22 @@ bool ReceiverBase::awaitRecordsStored(std::int64_t n, std::int64_t timeout_ms) c
 namespace detail {
 
 ReceiverSupervisor::ReceiverSupervisor(ReceiverTracker& tracker,
-                                       std::shared_ptr<ReceiverBase> receiver, int stream_id)
+                                       std::shared_ptr<ReceiverBase> receiver, int stream_id,
+                                       Duration batch_interval)
     : tracker_(tracker),
       receiver_(std::move(receiver)),
       stream_id_(stream_id),
       max_delay_ms_(std::max<std::int64_t>(
           1, tracker.conf().getTimeAsMs("spark.streaming.receiverRestartDelay", 2000))),
-      block_interval_ms_(std::max<std::int64_t>(
-          1, tracker.conf().getTimeAsMs("spark.streaming.blockInterval", 200))) {
+      generator_(
+          tracker.conf(), tracker.clock(), blocks_, [r = receiver_.get()] { return r->cutBlock(); },
+          [this](const std::string& message, std::exception_ptr error) {
+            reportError(message, describeException(error));
+          }) {
+  if (tracker.conf().getBoolean("spark.streaming.backpressure.enabled", false)) {
+    rate_controller_ = std::make_unique<RateController>(
+        stream_id, makeRateEstimator(tracker.conf(), batch_interval), generator_.rateLimiter());
+  }
   receiver_->supervisor_ = this;
   receiver_->stream_id_ = stream_id;
 }
@@ -63,8 +108,15 @@ ReceiverSupervisor::~ReceiverSupervisor() {
 }
 
 void ReceiverSupervisor::startReceiver() {
+  {
+    std::lock_guard lock(mutex_);
+    incarnation_ = std::stop_source();
+  }
+  if (auto where = receiver_->preferredLocation()) {
+    logger()->info("Receiver {} prefers {}; it runs in this process", stream_id_, *where);
+  }
   tracker_.postReceiverEvent(stream_id_, receiver_->name(), "started", "", "");
-  receiver_->started_.store(true);
+  receiver_->state_.store(ReceiverBase::State::kStarted);
   running_ = true;
   try {
     receiver_->onStart();
@@ -78,7 +130,11 @@ void ReceiverSupervisor::startReceiver() {
 bool ReceiverSupervisor::stopReceiver() {
   if (!running_) return false;
   running_ = false;
-  receiver_->started_.store(false);
+  receiver_->state_.store(ReceiverBase::State::kStopped);
+  {
+    std::lock_guard lock(mutex_);
+    incarnation_.request_stop();
+  }
   try {
     receiver_->onStop();
   } catch (const std::exception& e) {
@@ -94,9 +150,9 @@ void ReceiverSupervisor::start() {
     std::lock_guard lock(mutex_);
     if (stopped_) return;
   }
+  generator_.start();
   startReceiver();
   restarter_ = std::jthread([this](std::stop_token stop) { restartLoop(stop); });
-  block_cutter_ = std::jthread([this](std::stop_token stop) { blockLoop(stop); });
 }
 
 void ReceiverSupervisor::stop(const std::string& message) {
@@ -106,27 +162,23 @@ void ReceiverSupervisor::stop(const std::string& message) {
     stopped_ = true;
   }
   restarter_.request_stop();
-  block_cutter_.request_stop();
   cv_.notify_all();
   if (restarter_.joinable()) restarter_.join();
-  if (block_cutter_.joinable()) block_cutter_.join();
   bool was_running = stopReceiver();
-  {
-    std::lock_guard lock(mutex_);
-    auto last = receiver_->takeBlocks();
-    cut_.insert(cut_.end(), last.begin(), last.end());
-  }
+  generator_.stop();  // after the receiver: its last records are flushed to the handler
   if (was_running)
     tracker_.postReceiverEvent(stream_id_, receiver_->name(), "stopped", message, "");
 }
 
-void ReceiverSupervisor::requestRestart(const std::string& message, const std::string& error) {
+void ReceiverSupervisor::requestRestart(const std::string& message, const std::string& error,
+                                        std::optional<std::int64_t> delay_ms) {
   {
     std::lock_guard lock(mutex_);
     if (stopped_ || request_ != Request::kNone) return;  // joins the pending request
     request_ = Request::kRestart;
     request_message_ = message;
     request_error_ = error;
+    request_delay_ms_ = delay_ms;
   }
   logger()->warn("Restarting receiver {} ({}): {}{}", stream_id_, receiver_->name(), message,
                  error.empty() ? "" : ": " + error);
@@ -155,14 +207,28 @@ void ReceiverSupervisor::reportError(const std::string& message, const std::stri
   tracker_.postReceiverEvent(stream_id_, receiver_->name(), "error", message, error);
 }
 
+bool ReceiverSupervisor::waitBeforeRestart(std::stop_token& stop, std::int64_t delay_ms) {
+  std::unique_lock lock(mutex_);
+  // Restart requests made until now came from the incarnation just stopped: this restart
+  // answers them. A stop request (made while it stopped, or during the wait) ends it.
+  if (request_ == Request::kRestart) {
+    request_ = Request::kNone;
+    request_delay_ms_.reset();
+  }
+  cv_.wait_for(lock, stop, std::chrono::milliseconds(delay_ms),
+               [&] { return request_ == Request::kStop; });
+  return !stop.stop_requested() && request_ != Request::kStop;
+}
+
 void ReceiverSupervisor::restartLoop(std::stop_token stop) {
   const std::int64_t initial = std::max<std::int64_t>(1, max_delay_ms_ / 20);
-  std::int64_t delay = initial;
+  std::int64_t backoff = initial;
   std::int64_t stored_at_restart = -1;
   for (;;) {
     Request request;
     std::string message;
     std::string error;
+    std::optional<std::int64_t> delay;
     {
       std::unique_lock lock(mutex_);
       cv_.wait(lock, stop, [&] { return request_ != Request::kNone; });
@@ -170,9 +236,9 @@ void ReceiverSupervisor::restartLoop(std::stop_token stop) {
       request = request_;
       message = request_message_;
       error = request_error_;
+      delay = request_delay_ms_;
     }
-    const bool was_running = stopReceiver();
-    if (was_running) {
+    if (stopReceiver()) {
       tracker_.postReceiverEvent(stream_id_, receiver_->name(), "stopped", message, error);
     }
     if (request == Request::kStop) {
@@ -180,46 +246,43 @@ void ReceiverSupervisor::restartLoop(std::stop_token stop) {
       return;  // for good: the request stays, so later restart requests are ignored
     }
     // Data arrived since the last restart: the source works again, so back off from the start.
-    if (receiver_->numRecordsStored() > stored_at_restart) delay = initial;
-    {
-      std::unique_lock lock(mutex_);
-      // Restart requests made until now came from the incarnation just stopped: this restart
-      // answers them. A stop request (made while it stopped, or during the wait) ends it.
-      if (request_ == Request::kRestart) request_ = Request::kNone;
-      cv_.wait_for(lock, stop, std::chrono::milliseconds(delay),
-                   [&] { return request_ == Request::kStop; });
+    if (receiver_->numRecordsStored() > stored_at_restart) backoff = initial;
+    if (!waitBeforeRestart(stop, delay.value_or(backoff))) {
       if (stop.stop_requested()) return;
-      if (request_ == Request::kStop) continue;
+      continue;  // a stop request: the next round carries it out
     }
-    delay = std::min(max_delay_ms_, delay * 2);
+    if (!delay) backoff = std::min(max_delay_ms_, backoff * 2);
     stored_at_restart = receiver_->numRecordsStored();
     logger()->info("Starting receiver {} again", stream_id_);
     startReceiver();
   }
 }
 
-void ReceiverSupervisor::blockLoop(std::stop_token stop) {
-  for (;;) {
-    std::unique_lock lock(mutex_);
-    cv_.wait_for(lock, stop, std::chrono::milliseconds(block_interval_ms_), [] { return false; });
-    if (stop.stop_requested()) return;
-    auto blocks = receiver_->takeBlocks();
-    cut_.insert(cut_.end(), blocks.begin(), blocks.end());
+void ReceiverSupervisor::waitToPush() {
+  if (generator_.canPushNow()) return;
+  std::stop_token token;
+  {
+    std::lock_guard lock(mutex_);
+    token = incarnation_.get_token();
   }
+  generator_.waitToPush(token);
+}
+
+void ReceiverSupervisor::pushBlock(ReceivedBlock block) {
+  generator_.flush(std::move(block));
 }
 
 std::vector<ReceivedBlock> ReceiverSupervisor::takeBlocks() {
-  std::lock_guard lock(mutex_);
-  auto blocks = receiver_->takeBlocks();
-  cut_.insert(cut_.end(), blocks.begin(), blocks.end());
-  std::vector<ReceivedBlock> out;
-  out.swap(cut_);
-  return out;
+  generator_.flush();
+  return blocks_.takeAll();
 }
 
 bool ReceiverSupervisor::hasPendingBlocks() {
-  std::lock_guard lock(mutex_);
-  return !cut_.empty();
+  return !blocks_.empty() || generator_.hasQueuedBlocks();
+}
+
+void ReceiverSupervisor::onBatchCompleted(const BatchInfo& info) {
+  if (rate_controller_) rate_controller_->onBatchCompleted(info);
 }
 
 }  // namespace detail

@@ -1,19 +1,34 @@
 #include "receiver_tracker.hpp"
 
+#include "block_generator.hpp"
 #include "listener_bus.hpp"
+#include "rate_estimator.hpp"
 #include "receiver_supervisor.hpp"
 
 namespace ember::detail {
 
-ReceiverTracker::ReceiverTracker(const Conf& conf, Clock& clock, ListenerBus& bus)
-    : conf_(conf), clock_(clock), bus_(bus) {}
+ReceiverTracker::ReceiverTracker(const Conf& conf, Clock& clock, ListenerBus& bus,
+                                 Duration batch_interval)
+    : conf_(conf), clock_(clock), bus_(bus), batch_interval_(batch_interval) {}
+
+void ReceiverTracker::checkReceiverConf() const {
+  // What a supervisor reads, made and thrown away: the same code refuses the same values.
+  ReceivedBlockQueue sink;
+  BlockGenerator probe(
+      conf_, clock_, sink, [] { return std::optional<ReceivedBlock>(); },
+      [](const std::string&, std::exception_ptr) {});
+  if (conf_.getBoolean("spark.streaming.backpressure.enabled", false)) {
+    makeRateEstimator(conf_, batch_interval_);
+  }
+}
 
 ReceiverTracker::~ReceiverTracker() {
   shutdown();
 }
 
 void ReceiverTracker::registerReceiver(int stream_id, std::shared_ptr<ReceiverBase> receiver) {
-  auto supervisor = std::make_unique<ReceiverSupervisor>(*this, std::move(receiver), stream_id);
+  auto supervisor =
+      std::make_unique<ReceiverSupervisor>(*this, std::move(receiver), stream_id, batch_interval_);
   std::lock_guard lock(mutex_);
   supervisors_[stream_id] = std::move(supervisor);
 }
@@ -78,6 +93,24 @@ std::map<int, StreamInputInfo> ReceiverTracker::inputInfos(Time time) const {
   std::lock_guard lock(mutex_);
   auto it = input_infos_.find(time);
   return it == input_infos_.end() ? std::map<int, StreamInputInfo>{} : it->second;
+}
+
+void ReceiverTracker::onBatchCompleted(const BatchInfo& info) {
+  for (auto* supervisor : supervisorsCopy()) supervisor->onBatchCompleted(info);
+}
+
+std::optional<std::int64_t> ReceiverTracker::latestRate(int stream_id) const {
+  std::lock_guard lock(mutex_);
+  auto it = supervisors_.find(stream_id);
+  if (it == supervisors_.end() || it->second->rateController() == nullptr) return std::nullopt;
+  return it->second->rateController()->getLatestRate();
+}
+
+std::optional<std::int64_t> ReceiverTracker::currentRateLimit(int stream_id) const {
+  std::lock_guard lock(mutex_);
+  auto it = supervisors_.find(stream_id);
+  if (it == supervisors_.end()) return std::nullopt;
+  return it->second->blockGenerator().rateLimiter().getCurrentLimit();
 }
 
 void ReceiverTracker::cleanupOldBatches(Time threshold) {

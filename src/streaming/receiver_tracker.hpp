@@ -3,6 +3,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -24,14 +25,20 @@ class ReceiverSupervisor;
 /// allocates blocks, job threads read them.
 class ReceiverTracker {
  public:
-  ReceiverTracker(const Conf& conf, Clock& clock, ListenerBus& bus);
+  ReceiverTracker(const Conf& conf, Clock& clock, ListenerBus& bus, Duration batch_interval);
   ~ReceiverTracker();
   ReceiverTracker(const ReceiverTracker&) = delete;
   ReceiverTracker& operator=(const ReceiverTracker&) = delete;
 
   const Conf& conf() const { return conf_; }
+  /// The context's clock: blocks are cut and rates limited on it.
+  Clock& clock() { return clock_; }
 
-  /// Before start(): the receiver feeding input stream `stream_id`.
+  /// Throws IllegalArgumentError when the configuration does not allow a receiver (block
+  /// interval, queue size, rates, backpressure settings); registerReceiver() would throw it.
+  void checkReceiverConf() const;
+  /// Before start(): the receiver feeding input stream `stream_id`. Throws as
+  /// checkReceiverConf().
   void registerReceiver(int stream_id, std::shared_ptr<ReceiverBase> receiver);
   /// Starts every receiver (outside any lock: starting posts events).
   void startReceivers();
@@ -51,6 +58,14 @@ class ReceiverTracker {
   void reportInputInfo(Time time, StreamInputInfo info);
   /// What every input stream read for batch `time`, by input stream id.
   std::map<int, StreamInputInfo> inputInfos(Time time) const;
+  /// After batch `info` finished (on the job thread that ran it): feeds the receivers' rate
+  /// controllers.
+  void onBatchCompleted(const BatchInfo& info);
+  /// The rate the backpressure of input stream `stream_id` published last (records per second):
+  /// -1 before the first estimate, nothing without backpressure or such a receiver.
+  std::optional<std::int64_t> latestRate(int stream_id) const;
+  /// The rate limit in force for the receiver of input stream `stream_id`, or nothing.
+  std::optional<std::int64_t> currentRateLimit(int stream_id) const;
   /// Forgets blocks and input records of batches at or before `threshold`.
   void cleanupOldBatches(Time threshold);
 
@@ -65,6 +80,7 @@ class ReceiverTracker {
   const Conf& conf_;
   Clock& clock_;
   ListenerBus& bus_;
+  Duration batch_interval_;
   mutable std::mutex mutex_;
   std::map<int, std::unique_ptr<ReceiverSupervisor>> supervisors_;
   std::map<Time, std::map<int, std::vector<ReceivedBlock>>> allocated_;

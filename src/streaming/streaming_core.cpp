@@ -53,12 +53,17 @@ StreamingCore::StreamingCore(Engine engine, Duration batch_duration)
   clock_ = makeClock(engine_.getConf());
   bus_ = std::make_unique<ListenerBus>();
   graph_ = std::make_unique<DStreamGraph>();
-  tracker_ = std::make_unique<ReceiverTracker>(engine_.getConf(), *clock_, *bus_);
+  tracker_ = std::make_unique<ReceiverTracker>(engine_.getConf(), *clock_, *bus_, batch_duration_);
   auto report = [this](const std::string& what, std::exception_ptr error) {
     reportError(what, error);
   };
-  scheduler_ = std::make_unique<JobScheduler>(*clock_, *bus_, report,
-                                              [this](Time time) { batchDone(time); });
+  // Backpressure is fed here, on the job thread, rather than by a listener: the new rate is in
+  // force before the batch counts as processed, so tests on the manual clock see it at once.
+  scheduler_ =
+      std::make_unique<JobScheduler>(*clock_, *bus_, report, [this](const BatchInfo& info) {
+        tracker_->onBatchCompleted(info);
+        batchDone(info.batchTime);
+      });
   generator_ =
       std::make_unique<JobGenerator>(*clock_, batch_duration_, *graph_, *tracker_, *scheduler_,
                                      *bus_, report, [this](Time time) { batchGenerated(time); });
@@ -112,8 +117,20 @@ int StreamingCore::addOutputStream(std::shared_ptr<OutputNode> node) {
   return graph_->addOutputStream(std::move(node));
 }
 
+void StreamingCore::checkReceiverConf() const {
+  tracker_->checkReceiverConf();
+}
+
 void StreamingCore::registerReceiver(int stream_id, std::shared_ptr<ReceiverBase> receiver) {
   tracker_->registerReceiver(stream_id, std::move(receiver));
+}
+
+std::optional<std::int64_t> StreamingCore::latestRate(int stream_id) const {
+  return tracker_->latestRate(stream_id);
+}
+
+std::optional<std::int64_t> StreamingCore::currentRateLimit(int stream_id) const {
+  return tracker_->currentRateLimit(stream_id);
 }
 
 std::vector<ReceivedBlock> StreamingCore::blocksOfBatch(int stream_id, Time time) {

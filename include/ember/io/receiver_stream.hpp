@@ -57,6 +57,7 @@ class ReceiverInputNode final : public DStreamNode<T>, public InputNodeBase {
 template <class T>
 DStream<T> StreamingContext::receiverStream(std::shared_ptr<Receiver<T>> receiver) {
   if (!receiver) throw IllegalArgumentError("receiverStream: the receiver must not be null");
+  core_->checkReceiverConf();
   auto node = std::make_shared<detail::ReceiverInputNode<T>>(*this, receiver);
   auto stream = detail::registerInput<detail::ReceiverInputNode<T>, T>(*this, node);
   core_->registerReceiver(node->inputStreamId(), receiver);

@@ -1,46 +1,45 @@
 #pragma once
 
-#include <atomic>
 #include <string>
-#include <thread>
+#include <type_traits>
+#include <utility>
 
-#include "ember/streaming/receiver.hpp"
+#include "ember/io/receiver_stream.hpp"
+#include "ember/io/socket_receiver.hpp"
+#include "ember/streaming/streaming_context.hpp"
 
 namespace ember {
 
 /// Reads lines of text from a TCP server (Spark's SocketReceiver with its line converter): one
 /// record per line, lines ending at "\n", "\r\n" or "\r" as Java's readLine has them, and a last
-/// line without a newline is a record when the server closes the connection.
+/// line without a newline is a record when the server closes the connection. Malformed UTF-8
+/// becomes U+FFFD, as Java's decoder does.
 ///
 /// When the server cannot be reached, closes the connection, or the connection fails, it asks
 /// for a restart: the supervisor reconnects with backoff and reports each failure to the
-/// listeners. onStop() interrupts a connect or a read at once (through an eventfd), so stopping
-/// never waits for the network.
-class SocketTextReceiver final : public Receiver<std::string> {
+/// listeners. onStop() interrupts a connect or a read at once, so stopping never waits for the
+/// network.
+class SocketTextReceiver final : public SocketReceiver<std::string> {
  public:
   /// Throws IllegalArgumentError for an empty host or a port outside 1-65535, and IoError when
   /// no eventfd can be made.
   SocketTextReceiver(std::string host, int port, StorageLevel level);
-  ~SocketTextReceiver() override;
-
-  /// Starts the reading thread. Called by the supervisor, never concurrently with onStop().
-  void onStart() override;
-  /// Makes the reading thread end and joins it (unless called from it). Idempotent.
-  void onStop() override;
-  std::string name() const override;
-
- private:
-  void receive();
-  /// A connected socket (non-blocking), or -1 with `error` set; -1 also when stopping.
-  int connectToServer(std::string& error);
-  /// Waits until `fd` has one of `events` (or an error); false when onStop() was called.
-  bool waitFor(int fd, short events);
-
-  std::string host_;
-  int port_;
-  int wake_fd_ = -1;  // eventfd: onStop() writes to it to wake the reading thread
-  std::atomic<bool> stopping_{false};
-  std::thread thread_;
 };
+
+template <class T, class F>
+DStream<T> StreamingContext::socketStream(const std::string& hostname, int port, F converter,
+                                          StorageLevel storageLevel) {
+  static_assert(std::is_invocable_v<F&, SocketInput&, StoreEmitter<T>&>,
+                "socketStream<T>: the converter must be callable as "
+                "converter(ember::SocketInput& in, auto& emit), calling emit(record) with each T "
+                "it reads from `in`");
+  auto session = [converter = std::move(converter)](SocketInput& in,
+                                                    SocketReceiver<T>& receiver) mutable {
+    StoreEmitter<T> emit(receiver);
+    converter(in, emit);
+  };
+  return receiverStream<T>(std::make_shared<SocketReceiver<T>>("socketStream", hostname, port,
+                                                               storageLevel, std::move(session)));
+}
 
 }  // namespace ember

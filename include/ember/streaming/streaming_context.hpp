@@ -38,6 +38,12 @@ using FileFilter = std::function<bool(const std::string& path)>;
 /// Configuration read: `spark.master`, `spark.app.name`, `spark.streaming.clock`
 /// (`ManualClock` or `org.apache.spark.util.ManualClock` for a manual clock),
 /// `spark.streaming.receiverRestartDelay` (ms, 2000), `spark.streaming.blockInterval` (200ms),
+/// `spark.streaming.blockQueueSize` (10 blocks per receiver), `spark.streaming.receiver.maxRate`
+/// (records per second per receiver; unset, 0 or negative: unlimited),
+/// `spark.streaming.backpressure.enabled` (false), `spark.streaming.backpressure.initialRate`
+/// (unset: maxRate), `spark.streaming.backpressure.rateEstimator` (only `pid`),
+/// `spark.streaming.backpressure.pid.proportional` / `.integral` / `.derived` / `.minRate`
+/// (1.0 / 0.2 / 0.0 / 100),
 /// `spark.streaming.gracefulStopTimeout` (10 batches), `spark.streaming.stopSparkContextByDefault`
 /// (true), `spark.streaming.unpersist` (true), `spark.streaming.concurrentJobs` (1: output jobs of
 /// that many batches run at once), `spark.streaming.stopGracefullyOnShutdown` (false:
@@ -115,6 +121,25 @@ class StreamingContext {
                         bool newFilesOnly = true);
   /// Lines of the files that appear (by atomic move) in `directory` after start(): fileStream
   /// with readLines, skipping names that start with '.' or '_' or end in "._COPYING_". Throws
+  /// Records that `converter` reads from a TCP server (Spark's socketStream). The converter is
+  /// called once per connection as converter(ember::SocketInput& in, auto& emit): it reads the
+  /// connection's bytes from `in` (read() and readFully() return 0 / false at the end of the
+  /// stream and once the receiver stops) and calls emit(record) with each T, which stores it as
+  /// a single record. When it returns the receiver reconnects; an exception it throws is
+  /// reported and the receiver reconnects too. A converter of another shape is a compile error.
+  /// Definition in io/socket_stream.hpp. Throws IllegalArgumentError for a port outside 1-65535
+  /// or an empty host.
+  template <class T, class F>
+  DStream<T> socketStream(const std::string& hostname, int port, F converter,
+                          StorageLevel storageLevel);
+  /// Records a TCP server sends pre-serialized in blocks (Spark's rawSocketStream): each block
+  /// is a 4-byte big-endian length and that many bytes of serializeToString(std::vector<T>),
+  /// stored as one block. Definition in io/raw_socket_stream.hpp. Throws IllegalArgumentError
+  /// for a port outside 1-65535 or an empty host.
+  template <class T>
+  DStream<T> rawSocketStream(const std::string& hostname, int port,
+                             StorageLevel storageLevel = StorageLevel::MEMORY_AND_DISK_SER_2);
+  /// Lines of the files that appear (by atomic move) in `directory` after start(). Throws
   /// IllegalArgumentError for an empty directory name.
   DStream<std::string> textFileStream(const std::string& directory);
   /// The new files of `directory` cut into records of recordLength bytes (Spark's
@@ -131,7 +156,9 @@ class StreamingContext {
   template <class T>
   DStream<T> queueStream(std::vector<Rdd<T>> rdds, bool oneAtATime = true,
                          std::optional<Rdd<T>> defaultRDD = std::nullopt);
-  /// A stream fed by a user receiver.
+  /// A stream fed by a user receiver. Throws IllegalArgumentError for a null receiver or a
+  /// receiver setting that is not allowed (spark.streaming.blockInterval or blockQueueSize not
+  /// positive, a rate that is not a whole number, a bad backpressure setting).
   template <class T>
   DStream<T> receiverStream(std::shared_ptr<Receiver<T>> receiver);
   /// The same for a receiver class derived from Receiver<T> (as `new CustomReceiver(...)` in

@@ -63,7 +63,17 @@ class StreamingCore {
   void adoptNode(const std::shared_ptr<DStreamNodeBase>& node);
   int addInputStream(std::shared_ptr<DStreamNodeBase> node, InputNodeBase* input);
   int addOutputStream(std::shared_ptr<OutputNode> node);
+  /// Throws IllegalArgumentError when the configuration does not allow a receiver: a block
+  /// interval, block queue size or rate that is not allowed, or a bad backpressure setting.
+  void checkReceiverConf() const;
+  /// Throws as checkReceiverConf().
   void registerReceiver(int stream_id, std::shared_ptr<ReceiverBase> receiver);
+  /// Backpressure's last published rate for receiver input stream `stream_id` (-1 before the
+  /// first estimate); nothing without backpressure or such a stream.
+  std::optional<std::int64_t> latestRate(int stream_id) const;
+  /// The rate limit (records per second) in force for that stream's receiver; INT64_MAX when
+  /// unlimited; nothing without such a stream.
+  std::optional<std::int64_t> currentRateLimit(int stream_id) const;
   /// The blocks a receiver input stream got for batch `time` (allocated at that batch).
   std::vector<ReceivedBlock> blocksOfBatch(int stream_id, Time time);
   void reportInputInfo(Time time, StreamInputInfo info);
