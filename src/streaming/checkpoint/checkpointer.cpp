@@ -124,15 +124,21 @@ CheckpointMetadata Checkpointer::snapshot(Time time, std::set<Time> pending) {
   return m;
 }
 
-void Checkpointer::batchGenerated(Time time, std::set<Time> pending) {
+void Checkpointer::noteGenerated(Time time) {
   std::int64_t ms = time.milliseconds();
   std::int64_t seen = last_generated_ms_.load();
   while (seen < ms && !last_generated_ms_.compare_exchange_weak(seen, ms)) {
   }
+}
+
+void Checkpointer::batchGenerated(Time time, std::set<Time> pending) {
+  noteGenerated(time);
   writer_.submit(snapshot(time, std::move(pending)), false);
 }
 
 void Checkpointer::batchCompleted(Time time, std::set<Time> pending) {
+  // The job thread may finish a batch before the generator's thread has reported it generated.
+  noteGenerated(time);
   pending.erase(time);
   writer_.submit(snapshot(time, std::move(pending)), true);
 }

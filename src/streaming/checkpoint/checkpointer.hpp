@@ -55,6 +55,7 @@ class Checkpointer {
 
  private:
   CheckpointMetadata snapshot(Time time, std::set<Time> pending);
+  void noteGenerated(Time time);
 
   std::string directory_;
   Engine engine_;
