@@ -6,14 +6,19 @@
 //
 // EMBER_CRASH_ROUNDS (default 20) sets the number of kills, EMBER_CRASH_SEED the seed.
 
+#include <arpa/inet.h>
 #include <fcntl.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
@@ -233,6 +238,129 @@ TEST(CrashRecovery, ANewBuildWithOtherFunctionBodiesGoesOnFromTheOldOnesCheckpoi
   Counts expected = {{"new", 2}, {"old", 2}};
   EXPECT_EQ(show(awaitCounts(expected, &header)), show(expected));
   EXPECT_THAT(header, ::testing::HasSubstr("v2"));
+}
+
+/// A reliable source on a loopback port: it sends records "1".."total", one per line, to each
+/// client, starting after the last one acknowledged; a client acknowledges by sending back the
+/// last id of what it stored.
+class AckingServer {
+ public:
+  explicit AckingServer(long total) : total_(total) {
+    fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof addr;
+    EXPECT_EQ(::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+    EXPECT_EQ(::listen(fd_, 4), 0);
+    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
+    port_ = ntohs(addr.sin_port);
+    thread_ = std::thread([this] { run(); });
+  }
+  ~AckingServer() {
+    stopping_.store(true);
+    thread_.join();
+    ::close(fd_);
+  }
+  int port() const { return port_; }
+  long acked() const { return acked_.load(); }
+
+ private:
+  void run() {
+    while (!stopping_.load()) {
+      pollfd p{fd_, POLLIN, 0};
+      if (::poll(&p, 1, 50) <= 0) continue;
+      int client = ::accept4(fd_, nullptr, nullptr, SOCK_CLOEXEC);
+      if (client >= 0) serve(client);  // one client at a time, as the program has one receiver
+    }
+  }
+  void serve(int client) {
+    long next = acked_.load() + 1;  // what was not acknowledged is sent again
+    std::string acks;
+    while (!stopping_.load()) {
+      if (next <= total_) {
+        std::string chunk;
+        for (int i = 0; i < 20 && next <= total_; ++i) chunk += std::to_string(next++) + "\n";
+        if (::send(client, chunk.data(), chunk.size(), MSG_NOSIGNAL) < 0) break;
+      }
+      pollfd p{client, POLLIN, 0};
+      if (::poll(&p, 1, 10) > 0) {  // about 2000 records a second
+        char buffer[512];
+        ssize_t n = ::recv(client, buffer, sizeof buffer, 0);
+        if (n <= 0) break;
+        acks.append(buffer, static_cast<std::size_t>(n));
+        std::size_t nl;
+        while ((nl = acks.find('\n')) != std::string::npos) {
+          long id = std::stol(acks.substr(0, nl));
+          acks.erase(0, nl + 1);
+          long seen = acked_.load();
+          while (id > seen && !acked_.compare_exchange_weak(seen, id)) {
+          }
+        }
+      }
+    }
+    ::close(client);
+  }
+
+  long total_;
+  int fd_ = -1;
+  int port_ = 0;
+  std::atomic<long> acked_{0};
+  std::atomic<bool> stopping_{false};
+  std::thread thread_;
+};
+
+TEST(CrashRecovery, AReliableReceiverWithTheWriteAheadLogLosesNoAcknowledgedRecord) {
+  const int rounds = envInt("EMBER_CRASH_ROUNDS", 20);
+  const auto seed = static_cast<unsigned>(envInt("EMBER_CRASH_SEED", 20261202));
+  SCOPED_TRACE("EMBER_CRASH_SEED=" + std::to_string(seed));
+  std::mt19937 rng(seed);
+  const long total = 400L * (rounds + 5);
+  AckingServer server(total);
+  TempDir dir;
+  std::vector<std::string> args = {CRASH_RECEIVER_BIN, std::to_string(server.port()),
+                                   (dir / "ckpt").string(), (dir / "out").string(), "100"};
+  if (const char* no_log = std::getenv("EMBER_CRASH_NO_LOG"); no_log && *no_log == '1') {
+    args.push_back("--no-log");  // to see this test fail without the log
+  }
+  auto progress = [&] {
+    std::ifstream in(dir / "out");
+    long distinct = 0;
+    long run = 0;
+    in >> distinct >> run;
+    return std::pair{distinct, run};
+  };
+  for (int round = 0; round < rounds; ++round) {
+    std::vector<std::string> env;
+    if (round > 0 && rng() % 3 == 0) {
+      env.push_back("EMBER_CRASH_IN_CHECKPOINT_WRITE=" + std::to_string(1 + rng() % 8));
+    }
+    const long acked = server.acked();
+    Child child(args, env);
+    // Killed soon after it acknowledged something: a record then is in the log, and maybe in no
+    // checkpoint yet.
+    auto deadline = Clock::now() + std::chrono::seconds(20);
+    while (server.acked() == acked && acked < total && Clock::now() < deadline && child.running()) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));  // polling, with a deadline
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(rng() % 150));  // a random moment
+    child.kill();
+  }
+  const long acked_before_last = server.acked();
+  EXPECT_GT(acked_before_last, 0);
+  Child last(args, {});
+  auto deadline = Clock::now() + std::chrono::seconds(60);
+  std::pair<long, long> seen{0, 0};
+  while (Clock::now() < deadline) {
+    seen = progress();
+    if (seen.second == total) break;
+    ASSERT_TRUE(last.running()) << "the program ended at " << seen.second << " of " << total;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));  // polling, with a deadline
+  }
+  // Every record is in the state: those acknowledged before the kills from the log, the others
+  // sent again by the source. (Some may have come twice: the log gives at least once.)
+  EXPECT_EQ(seen.second, total) << "acknowledged before the last start: " << acked_before_last;
+  EXPECT_EQ(seen.first, total);
 }
 
 }  // namespace

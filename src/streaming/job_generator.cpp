@@ -46,10 +46,10 @@ void JobGenerator::run(std::stop_token stop, Time first, const std::vector<Time>
 }
 
 void JobGenerator::generateJobs(Time time) {
-  tracker_.allocateBlocksToBatch(time);
   JobSet set;
   set.time = time;
   try {
+    tracker_.allocateBlocksToBatch(time);
     set.jobs = graph_.generateJobs(time);
   } catch (...) {
     report_("Error generating jobs for time " + time.toString(), std::current_exception());

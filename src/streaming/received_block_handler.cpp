@@ -1,5 +1,7 @@
 #include "received_block_handler.hpp"
 
+#include "wal/received_block_log.hpp"
+
 namespace ember::detail {
 
 void ReceivedBlockQueue::storeBlock(const ReceivedBlock& block) {
@@ -17,6 +19,19 @@ std::vector<ReceivedBlock> ReceivedBlockQueue::takeAll() {
 bool ReceivedBlockQueue::empty() const {
   std::lock_guard lock(mutex_);
   return blocks_.empty();
+}
+
+void WriteAheadLogBlockHandler::storeBlock(const ReceivedBlock& block) {
+  ReceivedBlockLog* log = log_.load();
+  if (log == nullptr) {
+    next_.storeBlock(block);
+    return;
+  }
+  ReceivedBlock logged = block;
+  logged.id = log->nextBlockId();
+  log->writeBlock(stream_id_, logged.id, logged.numRecords, receiver_.serializeBlock(block),
+                  clock_.getTimeMillis());
+  next_.storeBlock(logged);
 }
 
 }  // namespace ember::detail

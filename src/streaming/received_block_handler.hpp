@@ -1,8 +1,10 @@
 #pragma once
 
+#include <atomic>
 #include <mutex>
 #include <vector>
 
+#include "ember/streaming/clock.hpp"
 #include "ember/streaming/receiver.hpp"
 
 namespace ember::detail {
@@ -35,6 +37,31 @@ class ReceivedBlockQueue final : public ReceivedBlockHandler {
  private:
   mutable std::mutex mutex_;
   std::vector<ReceivedBlock> blocks_;  // guarded by mutex_
+};
+
+class ReceivedBlockLog;
+
+/// The write-ahead log's handler (Spark's WriteAheadLogBasedBlockHandler): writes each block's
+/// bytes and the event that it exists to the log, synced, then passes the block (with its log id)
+/// on. Until enable() it only passes blocks on. Thread-safe.
+class WriteAheadLogBlockHandler final : public ReceivedBlockHandler {
+ public:
+  WriteAheadLogBlockHandler(ReceivedBlockHandler& next, const ReceiverBase& receiver,
+                            int stream_id, Clock& clock)
+      : next_(next), receiver_(receiver), stream_id_(stream_id), clock_(clock) {}
+
+  /// From now on blocks are logged in `log` (which outlives this handler's use).
+  void enable(ReceivedBlockLog* log) { log_.store(log); }
+  /// Throws what writing the log throws (IoError), and UnsupportedOperationError for records that
+  /// cannot be serialized; the block is then not passed on.
+  void storeBlock(const ReceivedBlock& block) override;
+
+ private:
+  ReceivedBlockHandler& next_;
+  const ReceiverBase& receiver_;
+  int stream_id_;
+  Clock& clock_;
+  std::atomic<ReceivedBlockLog*> log_{nullptr};
 };
 
 }  // namespace ember::detail

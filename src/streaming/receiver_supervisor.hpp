@@ -53,6 +53,13 @@ class ReceiverSupervisor {
   /// Every block stored since the last call, including what the buffer held until now.
   std::vector<ReceivedBlock> takeBlocks();
   bool hasPendingBlocks();
+  /// Before start(): blocks are written to `log` before they are stored.
+  void enableWriteAheadLog(ReceivedBlockLog* log) { logging_.enable(log); }
+  /// Before start(): blocks a log replayed that no batch took, for the next batch.
+  void restoreBlocks(const std::vector<ReceivedBlock>& blocks) {
+    for (const auto& block : blocks) blocks_.storeBlock(block);
+  }
+  const ReceiverBase& receiver() const { return *receiver_; }
   int streamId() const { return stream_id_; }
 
   /// For the receiver's single-record stores: rate limit and queue room (see BlockGenerator).
@@ -81,6 +88,7 @@ class ReceiverSupervisor {
   int stream_id_;
   std::int64_t max_delay_ms_;
   ReceivedBlockQueue blocks_;
+  WriteAheadLogBlockHandler logging_;  // before blocks_ reach the queue
   BlockGenerator generator_;
   std::unique_ptr<RateController> rate_controller_;
   std::mutex mutex_;

@@ -4,6 +4,11 @@
 #include "listener_bus.hpp"
 #include "rate_estimator.hpp"
 #include "receiver_supervisor.hpp"
+#include "wal/received_block_log.hpp"
+
+#include <filesystem>
+
+#include "ember/core/logging.hpp"
 
 namespace ember::detail {
 
@@ -64,16 +69,80 @@ void ReceiverTracker::shutdown() {
   supervisors.clear();  // outside the lock: a supervisor's end posts a receiver event
 }
 
+void ReceiverTracker::enableWriteAheadLog(const std::string& checkpoint_directory, bool recover) {
+  std::lock_guard lock(mutex_);
+  for (const auto& [id, supervisor] : supervisors_) {
+    if (!supervisor->receiver().blocksSerializable()) {
+      throw UnsupportedOperationError(
+          "the receiver write-ahead log needs records it can write: the records of " +
+          supervisor->receiver().name() + " (stream " + std::to_string(id) +
+          ") are not serializable");
+    }
+  }
+  if (!recover) {
+    // What an earlier run logged belongs to no checkpoint this run goes on from.
+    for (const char* dir : {"/receivedData", "/receivedBlockMetadata"}) {
+      std::error_code ec;
+      std::filesystem::remove_all(checkpoint_directory + dir, ec);
+    }
+  }
+  const std::int64_t rolling_ms =
+      conf_.getLong("spark.streaming.receiver.writeAheadLog.rollingIntervalSecs", 60) * 1000;
+  log_ = std::make_unique<ReceivedBlockLog>(checkpoint_directory, rolling_ms);
+  if (recover) {
+    ReceivedBlockLog::Recovered recovered = log_->replay();
+    log_->setNextBlockId(recovered.next_block_id);
+    auto restore = [&](const LoggedBlock& logged, ReceiverSupervisor& supervisor) {
+      ReceivedBlock block = supervisor.receiver().deserializeBlock(log_->readBlock(logged));
+      block.id = logged.block_id;
+      return block;
+    };
+    std::size_t batches = 0;
+    std::size_t waiting = 0;
+    for (const auto& [ms, streams] : recovered.allocated) {
+      for (const auto& [stream, blocks] : streams) {
+        auto it = supervisors_.find(stream);
+        if (it == supervisors_.end()) continue;
+        std::int64_t n = 0;
+        for (const auto& logged : blocks) {
+          allocated_[Time(ms)][stream].push_back(restore(logged, *it->second));
+          n += logged.num_records;
+        }
+        input_infos_[Time(ms)][stream] = StreamInputInfo{stream, n, {}};
+      }
+      ++batches;
+    }
+    for (const auto& [stream, blocks] : recovered.unallocated) {
+      auto it = supervisors_.find(stream);
+      if (it == supervisors_.end()) continue;
+      std::vector<ReceivedBlock> restored;
+      for (const auto& logged : blocks) restored.push_back(restore(logged, *it->second));
+      waiting += restored.size();
+      it->second->restoreBlocks(restored);
+    }
+    logger()->info(
+        "write-ahead log replayed: the blocks of {} batches, and {} blocks for the next batch",
+        batches, waiting);
+  }
+  for (const auto& [id, supervisor] : supervisors_) supervisor->enableWriteAheadLog(log_.get());
+}
+
 void ReceiverTracker::allocateBlocksToBatch(Time time) {
   std::lock_guard lock(mutex_);
+  if (allocated_.contains(time)) return;  // recovered from the log: a batch run again
   auto& batch = allocated_[time];
+  std::map<int, std::vector<std::int64_t>> ids;
   for (auto& [id, supervisor] : supervisors_) {
     auto blocks = supervisor->takeBlocks();
     std::int64_t n = 0;
-    for (const auto& b : blocks) n += b.numRecords;
+    for (const auto& b : blocks) {
+      n += b.numRecords;
+      if (b.id >= 0) ids[id].push_back(b.id);
+    }
     input_infos_[time][id] = StreamInputInfo{id, n, {}};
     batch[id] = std::move(blocks);
   }
+  if (log_) log_->logAllocation(time.milliseconds(), ids, clock_.getTimeMillis());
 }
 
 std::vector<ReceivedBlock> ReceiverTracker::blocksOfBatch(int stream_id, Time time) const {
@@ -117,6 +186,13 @@ void ReceiverTracker::cleanupOldBatches(Time threshold) {
   std::lock_guard lock(mutex_);
   allocated_.erase(allocated_.begin(), allocated_.upper_bound(threshold));
   input_infos_.erase(input_infos_.begin(), input_infos_.upper_bound(threshold));
+  if (!log_) return;
+  try {
+    log_->cleanUp(threshold.milliseconds(), clock_.getTimeMillis());
+  } catch (const Error& e) {
+    logger()->warn("cannot record the clean-up of batches up to {} in the write-ahead log: {}",
+                   threshold.toString(), e.what());
+  }
 }
 
 void ReceiverTracker::postReceiverEvent(int stream_id, const std::string& name,

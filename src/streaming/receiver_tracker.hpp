@@ -17,6 +17,7 @@ namespace ember::detail {
 
 class ListenerBus;
 class ReceiverSupervisor;
+class ReceivedBlockLog;
 
 /// The receivers of a context and what they received (Spark's ReceiverTracker and
 /// ReceivedBlockTracker, with the InputInfoTracker): one supervisor per receiver input stream,
@@ -49,8 +50,18 @@ class ReceiverTracker {
   /// Ends the supervisors (after the last batch).
   void shutdown();
 
+  /// Before the receivers start: every block is written to the write-ahead log under
+  /// `checkpoint_directory` before it is stored, and each batch's allocation too. With `recover`,
+  /// first puts back what the log holds: the blocks of the batches that took them, and those no
+  /// batch took yet (for the next batch); without, deletes what an earlier run logged. Throws
+  /// UnsupportedOperationError for a receiver whose records cannot be serialized, IoError when the
+  /// log cannot be made or read.
+  void enableWriteAheadLog(const std::string& checkpoint_directory, bool recover);
+
   /// Gives batch `time` every block received since the previous batch and records, per
-  /// receiver input stream, how many records it brought.
+  /// receiver input stream, how many records it brought. A batch that already has its blocks
+  /// (recovered from the write-ahead log) keeps them. Throws IoError when the write-ahead log
+  /// cannot record the allocation.
   void allocateBlocksToBatch(Time time);
   /// The blocks input stream `stream_id` was given at batch `time`.
   std::vector<ReceivedBlock> blocksOfBatch(int stream_id, Time time) const;
@@ -66,7 +77,8 @@ class ReceiverTracker {
   std::optional<std::int64_t> latestRate(int stream_id) const;
   /// The rate limit in force for the receiver of input stream `stream_id`, or nothing.
   std::optional<std::int64_t> currentRateLimit(int stream_id) const;
-  /// Forgets blocks and input records of batches at or before `threshold`.
+  /// Forgets blocks and input records of batches at or before `threshold`, and the write-ahead
+  /// log's files that only they needed.
   void cleanupOldBatches(Time threshold);
 
   /// A receiver started, stopped, or reported an error (kind "started", "stopped", "error"); the
@@ -86,6 +98,7 @@ class ReceiverTracker {
   std::map<Time, std::map<int, std::vector<ReceivedBlock>>> allocated_;
   std::map<Time, std::map<int, StreamInputInfo>> input_infos_;
   std::map<int, ReceiverInfo> receiver_infos_;
+  std::unique_ptr<ReceivedBlockLog> log_;  // set before start, when the log is on
 };
 
 }  // namespace ember::detail

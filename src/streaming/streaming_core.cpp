@@ -252,6 +252,13 @@ void StreamingCore::start() {
     return;
   }
   checkCanStart();
+  const bool write_ahead_log =
+      conf().getBoolean("spark.streaming.receiver.writeAheadLog.enable", false);
+  if (write_ahead_log && !checkpoint_dir_) {
+    throw IllegalArgumentError(
+        "Cannot enable receiver write-ahead log without checkpoint directory set: set it with "
+        "StreamingContext::checkpoint(directory)");
+  }
   if (checkpoint_dir_) {
     for (const auto& [id, input] : graph_->inputs()) {
       if (auto why = input->checkpointRefusal()) throw UnsupportedOperationError(*why);
@@ -268,6 +275,7 @@ void StreamingCore::start() {
           [this](int id) { return nodeState(id); },
           [this](const std::string& what, std::exception_ptr error) { reportError(what, error); });
       if (restore_) checkpointer_->restore(restore_->metadata);
+      if (write_ahead_log) tracker_->enableWriteAheadLog(*checkpoint_dir_, restore_ != nullptr);
     } catch (...) {
       checkpointer_.reset();
       published_states_.store(nullptr, std::memory_order_release);
@@ -301,7 +309,12 @@ void StreamingCore::clearMetadata(Time time) {
   graph_->clearMetadata(time);
   // Receiver blocks and input records are kept as long as the longest remember duration of the
   // inputs, so windows over received data still find them.
-  tracker_->cleanupOldBatches(time - graph_->maxInputRememberDuration(batch_duration_));
+  // With checkpoints, received data is kept back to the data checkpoint a restart would start
+  // from (Spark keeps twice the checkpoint interval), so that the batches after it can be
+  // computed again from the write-ahead log.
+  Duration keep = graph_->maxInputRememberDuration(batch_duration_);
+  if (checkpointer_) keep = std::max(keep, checkpointer_->inputRetention());
+  tracker_->cleanupOldBatches(time - keep);
 }
 
 bool StreamingCore::awaitBatchProcessed(Time time, std::int64_t timeout_ms) {

@@ -12,6 +12,9 @@
 #include <string>
 #include <vector>
 
+#include "ember/core/error.hpp"
+#include "ember/core/rdd_node.hpp"
+#include "ember/core/serialization.hpp"
 #include "ember/core/storage_level.hpp"
 
 namespace ember {
@@ -24,6 +27,7 @@ class BlockGenerator;
 struct ReceivedBlock {
   std::shared_ptr<const void> data;
   std::int64_t numRecords = 0;
+  std::int64_t id = -1;  // given by the write-ahead log, when it is on
 };
 }  // namespace detail
 
@@ -47,6 +51,16 @@ class ReceiverBase {
   virtual void onStop() = 0;
   /// Shown in logs and listener events.
   virtual std::string name() const { return "Receiver"; }
+  /// The bytes of one of this receiver's blocks, for the write-ahead log (the serialization
+  /// layer's form of its std::vector<T>). Throws UnsupportedOperationError when T is not
+  /// serializable.
+  virtual std::string serializeBlock(const detail::ReceivedBlock& block) const = 0;
+  /// A block back from serializeBlock()'s bytes. Throws SerializationError for other bytes and
+  /// UnsupportedOperationError when T is not serializable.
+  virtual detail::ReceivedBlock deserializeBlock(const std::string& bytes) const = 0;
+  /// Whether serializeBlock() can work: a write-ahead log needs it.
+  virtual bool blocksSerializable() const = 0;
+
   /// Where the receiver would like to run (Spark's preferredLocation): a host name, or nothing
   /// for anywhere. ember runs every receiver in the driver's process, so this is only logged.
   virtual std::optional<std::string> preferredLocation() const { return std::nullopt; }
@@ -156,6 +170,25 @@ class Receiver : public ReceiverBase {
     for (; first != last; ++first) records.emplace_back(*first);
     store(std::move(records));
   }
+
+  std::string serializeBlock(const detail::ReceivedBlock& block) const override {
+    if constexpr (detail::kSerializable<T>) {
+      return serializeToString(*static_cast<const std::vector<T>*>(block.data.get()));
+    } else {
+      throw UnsupportedOperationError(name() + ": its records cannot be serialized: give the "
+                                               "record type a cereal serialize() function");
+    }
+  }
+  detail::ReceivedBlock deserializeBlock(const std::string& bytes) const override {
+    if constexpr (detail::kSerializable<T>) {
+      auto records = std::make_shared<std::vector<T>>(deserializeFromString<std::vector<T>>(bytes));
+      auto n = static_cast<std::int64_t>(records->size());
+      return {std::shared_ptr<const std::vector<T>>(std::move(records)), n};
+    } else {
+      throw UnsupportedOperationError(name() + ": its records cannot be deserialized");
+    }
+  }
+  bool blocksSerializable() const override { return detail::kSerializable<T>; }
 
  private:
   std::optional<detail::ReceivedBlock> cutBlock() override {

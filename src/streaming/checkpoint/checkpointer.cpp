@@ -34,6 +34,12 @@ Checkpointer::Checkpointer(std::string directory, const Conf& conf, Engine engin
   for (const auto& [id, input] : graph_.inputs()) input_ids_.push_back(id);
 }
 
+Duration Checkpointer::inputRetention() const {
+  Duration longest(0);
+  for (const auto& [id, interval] : checkpointed_) longest = std::max(longest, interval);
+  return longest * 2;
+}
+
 void Checkpointer::restore(const CheckpointMetadata& metadata) {
   auto stateOf = [&](int id) {
     NodeStateBase* state = state_of_(id);

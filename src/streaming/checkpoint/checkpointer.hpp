@@ -50,6 +50,9 @@ class Checkpointer {
   /// The metadata checkpoint after batch `time` completed (the job thread, after
   /// writeDataCheckpoints and the batch's metadata was cleared).
   void batchCompleted(Time time, std::set<Time> pending);
+  /// How long inputs keep what they received: twice the longest data checkpoint interval
+  /// (Spark's), so that a restart finds the input of every batch after its data checkpoint.
+  Duration inputRetention() const;
   /// Blocks until every checkpoint taken so far was written; false after timeout_ms.
   bool drain(std::int64_t timeout_ms) { return writer_.drain(timeout_ms); }
 

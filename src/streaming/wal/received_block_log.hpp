@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -37,6 +38,10 @@ class ReceivedBlockLog {
   /// Throws IoError when the log directories cannot be made.
   ReceivedBlockLog(const std::string& checkpoint_directory, std::int64_t rolling_interval_ms);
 
+  /// A new block id (ids go on from the replayed log's).
+  std::int64_t nextBlockId() { return next_block_id_.fetch_add(1); }
+  void setNextBlockId(std::int64_t id) { next_block_id_.store(id); }
+
   /// Writes a block's bytes, then the event that it exists. Throws IoError.
   LoggedBlock writeBlock(int stream_id, std::int64_t block_id, std::int64_t num_records,
                          std::string_view bytes, std::int64_t now_ms);
@@ -65,6 +70,7 @@ class ReceivedBlockLog {
   RollingLog metadata_;
   mutable std::mutex mutex_;
   std::map<int, std::unique_ptr<RollingLog>> data_;  // guarded by mutex_
+  std::atomic<std::int64_t> next_block_id_{0};
 };
 
 }  // namespace ember::detail
