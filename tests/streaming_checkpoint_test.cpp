@@ -277,6 +277,7 @@ struct WordCountProgram {
   int window_seconds = 0;  // > 0: the counts of a window are output as well (a graph change)
   std::int64_t manual_jump_ms = 0;
   std::int64_t state_checkpoint_ms = 2000;
+  int partitions = 2;  // of the state
 
   std::unique_ptr<ember::StreamingContext> operator()() const {
     ember::Conf conf;
@@ -288,12 +289,13 @@ struct WordCountProgram {
     auto words = ssc->textFileStream(input).flatMap(
         [](const std::string& line) { return ember::split(line, ' '); });
     auto pairs = words.map([](std::string w) { return std::pair{std::move(w), 1}; });
-    auto counts =
-        pairs.updateStateByKey([](const std::vector<int>& values, const std::optional<int>& state) {
+    auto counts = pairs.updateStateByKey(
+        [](const std::vector<int>& values, const std::optional<int>& state) {
           int sum = state.value_or(0);
           for (int v : values) sum += v;
           return std::optional<int>(sum);
-        });
+        },
+        partitions);
     counts.checkpoint(ember::Milliseconds(state_checkpoint_ms));
     if (window_seconds > 0) {
       pairs.window(ember::Seconds(window_seconds)).count().print();
@@ -516,6 +518,15 @@ TEST(Recovery, AGraphOfAnotherShapeIsRefusedNamingTheFirstStreamThatDiffers) {
     EXPECT_THAT(e.what(), HasSubstr("3000 ms"));
     EXPECT_THAT(e.what(), HasSubstr("4000 ms"));
   }
+  WordCountProgram repartitioned = program;
+  repartitioned.partitions = 3;
+  try {
+    ember::StreamingContext::getOrCreate(repartitioned.checkpoint, repartitioned);
+    FAIL() << "a changed partition count was accepted";
+  } catch (const CheckpointError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("StateDStream"));
+    EXPECT_THAT(e.what(), HasSubstr("numPartitions 3"));
+  }
   WordCountProgram removed = program;
   removed.window_seconds = 0;
   EXPECT_THROW(ember::StreamingContext::getOrCreate(removed.checkpoint, removed), CheckpointError);
@@ -637,6 +648,73 @@ TEST(CheckpointInterval, AQueueStreamRefusesToRunInAContextThatCheckpoints) {
   } catch (const ember::UnsupportedOperationError& e) {
     EXPECT_THAT(e.what(), HasSubstr("queueStream doesn't support checkpointing"));
   }
+}
+
+TEST(WriteAheadLog, IsRefusedWithoutACheckpointDirectory) {
+  ember::Conf conf = manualConf();
+  conf.set("spark.streaming.receiver.writeAheadLog.enable", "true");
+  ember::StreamingContext ssc(conf, ember::Seconds(1));
+  ssc.socketTextStream("127.0.0.1", 9).print();
+  try {
+    ssc.start();
+    FAIL() << "the write-ahead log started without a checkpoint directory";
+  } catch (const ember::IllegalArgumentError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("without checkpoint directory"));
+  }
+}
+
+/// A receiver of records that cannot be serialized, which never receives anything.
+struct Opaque {
+  int value = 0;
+};
+class OpaqueReceiver final : public ember::Receiver<Opaque> {
+ public:
+  OpaqueReceiver() : ember::Receiver<Opaque>(ember::StorageLevel::MEMORY_ONLY) {}
+  void onStart() override {}
+  void onStop() override {}
+};
+
+TEST(WriteAheadLog, NeedsRecordsItCanWrite) {
+  TempDir dir;
+  ember::Conf conf = manualConf();
+  conf.set("spark.streaming.receiver.writeAheadLog.enable", "true");
+  ember::StreamingContext ssc(conf, ember::Seconds(1));
+  ssc.checkpoint((dir / "ckpt").string());
+  ssc.receiverStream(std::make_shared<OpaqueReceiver>()).foreachRDD([](const ember::Rdd<Opaque>&) {
+  });
+  try {
+    ssc.start();
+    FAIL() << "the write-ahead log took records it cannot write";
+  } catch (const ember::UnsupportedOperationError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("not serializable"));
+  }
+}
+
+TEST(Recovery, GetActiveOrCreateGoesOnFromTheCheckpointOnce) {
+  TempDir dir;
+  Inputs inputs(dir);
+  WordCountProgram program{inputs.watched(), (dir / "ckpt").string()};
+  addBatch(inputs, 1);
+  {
+    auto ssc = program();
+    manual(*ssc).setTime(kStart);
+    ssc->start();
+    runBatches(*ssc, 1);
+    ssc->stop();
+  }
+  int calls = 0;
+  auto counting = [&] {
+    ++calls;
+    return program();
+  };
+  ember::StreamingContext& ssc =
+      ember::StreamingContext::getActiveOrCreate(program.checkpoint, counting);
+  EXPECT_TRUE(ssc.restoredFromCheckpoint());
+  ssc.start();
+  // Now active: the same context, without calling the factory again.
+  EXPECT_EQ(&ember::StreamingContext::getActiveOrCreate(program.checkpoint, counting), &ssc);
+  EXPECT_EQ(calls, 1);
+  ssc.stop();
 }
 
 }  // namespace

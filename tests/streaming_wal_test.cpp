@@ -112,16 +112,20 @@ TEST(ReceivedBlockLog, ReplayGivesAllocatedAndUnallocatedBlocks) {
   EXPECT_EQ(recovered.next_block_id, 4);
   ASSERT_EQ(recovered.allocated.size(), 2u);
   ASSERT_EQ(recovered.allocated[1000][1].size(), 1u);
-  EXPECT_EQ(log.readBlock(recovered.allocated[1000][1][0]), "block one");
+  EXPECT_EQ(recovered.allocated[1000][1][0].bytes, "block one");
   ASSERT_EQ(recovered.allocated[2000][0].size(), 1u);
-  EXPECT_EQ(recovered.allocated[2000][0][0].num_records, 5);
+  EXPECT_EQ(recovered.allocated[2000][0][0].block.num_records, 5);
   ASSERT_EQ(recovered.unallocated[0].size(), 1u);
-  EXPECT_EQ(log.readBlock(recovered.unallocated[0][0]), "block three");
+  EXPECT_EQ(recovered.unallocated[0][0].bytes, "block three");
 
   log.cleanUp(1000, 3000);
   recovered = log.replay();
   EXPECT_EQ(recovered.allocated.size(), 1u);
   EXPECT_TRUE(recovered.allocated.contains(2000));
+  // The blocks of the cleaned batch are not handed out again while their data file lasts.
+  ASSERT_EQ(recovered.unallocated[0].size(), 1u);
+  EXPECT_EQ(recovered.unallocated[0][0].block.block_id, 3);
+  EXPECT_TRUE(recovered.unallocated[1].empty());
 }
 
 }  // namespace

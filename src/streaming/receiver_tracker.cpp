@@ -92,9 +92,10 @@ void ReceiverTracker::enableWriteAheadLog(const std::string& checkpoint_director
   if (recover) {
     ReceivedBlockLog::Recovered recovered = log_->replay();
     log_->setNextBlockId(recovered.next_block_id);
-    auto restore = [&](const LoggedBlock& logged, ReceiverSupervisor& supervisor) {
-      ReceivedBlock block = supervisor.receiver().deserializeBlock(log_->readBlock(logged));
-      block.id = logged.block_id;
+    auto restore = [&](const ReceivedBlockLog::RecoveredBlock& logged,
+                       ReceiverSupervisor& supervisor) {
+      ReceivedBlock block = supervisor.receiver().deserializeBlock(logged.bytes);
+      block.id = logged.block.block_id;
       return block;
     };
     std::size_t batches = 0;
@@ -106,7 +107,7 @@ void ReceiverTracker::enableWriteAheadLog(const std::string& checkpoint_director
         std::int64_t n = 0;
         for (const auto& logged : blocks) {
           allocated_[Time(ms)][stream].push_back(restore(logged, *it->second));
-          n += logged.num_records;
+          n += logged.block.num_records;
         }
         input_infos_[Time(ms)][stream] = StreamInputInfo{stream, n, {}};
       }

@@ -28,11 +28,12 @@ struct LoggedBlock {
 };
 
 /// The receivers' write-ahead log (Spark's WriteAheadLogBasedBlockHandler with the
-/// ReceivedBlockTracker's event log): each block's bytes go to
-/// `<checkpoint>/receivedData/<streamId>/`, and the events that say which blocks exist, which
-/// batch took them and which batches were cleaned up go to `<checkpoint>/receivedBlockMetadata/`.
-/// Both are RollingLogs (synced before a write returns). After a crash, replay() tells which
-/// blocks each batch had and which no batch took yet. Thread-safe.
+/// ReceivedBlockTracker's event log): each block, with its id and record count, goes to
+/// `<checkpoint>/receivedData/<streamId>/`, and the events that say which batch took which blocks
+/// and which batches were cleaned up go to `<checkpoint>/receivedBlockMetadata/`. Both are
+/// RollingLogs (synced before a write returns). A block costs one synced append: the data log
+/// itself says which blocks exist (Spark also logs an event per block). After a crash, replay()
+/// tells which blocks each batch had and which no batch took yet. Thread-safe.
 class ReceivedBlockLog {
  public:
   /// Throws IoError when the log directories cannot be made.
@@ -54,12 +55,18 @@ class ReceivedBlockLog {
   /// that only they needed. Errors deleting are logged; a failed write throws IoError.
   void cleanUp(std::int64_t threshold_ms, std::int64_t now_ms);
 
+  /// A block read back: where it was, and its bytes.
+  struct RecoveredBlock {
+    LoggedBlock block;
+    std::string bytes;
+  };
   struct Recovered {
-    std::map<int, std::vector<LoggedBlock>> unallocated;                        // by stream
-    std::map<std::int64_t, std::map<int, std::vector<LoggedBlock>>> allocated;  // by batch
+    std::map<int, std::vector<RecoveredBlock>> unallocated;                        // by stream
+    std::map<std::int64_t, std::map<int, std::vector<RecoveredBlock>>> allocated;  // by batch
     std::int64_t next_block_id = 0;
   };
-  /// What the logs say, replayed in order. Throws IoError.
+  /// What the logs say, replayed in order, with every block still logged read back. Throws
+  /// IoError.
   Recovered replay() const;
 
  private:
