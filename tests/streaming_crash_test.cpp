@@ -31,11 +31,14 @@
 #include <thread>
 #include <vector>
 
+#include "temp_dir.hpp"
+
 extern char** environ;
 
 namespace {
 
 namespace fs = std::filesystem;
+using ember_test::TempDir;
 using Counts = std::map<std::string, long>;
 using Clock = std::chrono::steady_clock;
 
@@ -43,22 +46,6 @@ int envInt(const char* name, int fallback) {
   const char* value = std::getenv(name);
   return value != nullptr ? std::atoi(value) : fallback;
 }
-
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "ember_crash_XXXXXX").string();
-    root_ = ::mkdtemp(pattern.data());
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(root_, ec);
-  }
-  fs::path operator/(const std::string& name) const { return root_ / name; }
-
- private:
-  fs::path root_;
-};
 
 /// A running crash_wordcount.
 class Child {

@@ -20,6 +20,7 @@
 #include "ember/ember.hpp"
 #include "ember/testing.hpp"
 #include "streaming_test_support.hpp"
+#include "temp_dir.hpp"
 
 namespace {
 
@@ -28,6 +29,7 @@ using ember::DStream;
 using ember::Rdd;
 using ember::StreamingContext;
 using ember::Time;
+using ember_test::TempDir;
 
 const std::string kRule(43, '-');
 
@@ -253,22 +255,6 @@ TEST_P(StreamingOutput, OneRddPerBatchSharedByAllOutputs) {
 }
 
 // ---- saveAsTextFiles ---------------------------------------------------------------------------
-
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "ember-save-XXXXXX").string();
-    path_ = mkdtemp(pattern.data());
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
 
 std::vector<std::string> linesOfDir(const fs::path& dir) {
   std::vector<fs::path> parts;

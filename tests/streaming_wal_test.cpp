@@ -13,6 +13,7 @@
 #include "ember/core/error.hpp"
 #include "streaming/wal/received_block_log.hpp"
 #include "streaming/wal/rolling_log.hpp"
+#include "temp_dir.hpp"
 
 namespace {
 
@@ -20,24 +21,8 @@ namespace fs = std::filesystem;
 using ember::detail::LogRecordHandle;
 using ember::detail::ReceivedBlockLog;
 using ember::detail::RollingLog;
+using ember_test::TempDir;
 using ::testing::ElementsAre;
-
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "ember_wal_XXXXXX").string();
-    root_ = ::mkdtemp(pattern.data());
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(root_, ec);
-  }
-  std::string str() const { return root_.string(); }
-  fs::path operator/(const std::string& name) const { return root_ / name; }
-
- private:
-  fs::path root_;
-};
 
 std::vector<std::string> logFiles(const fs::path& dir) {
   std::vector<std::string> names;
@@ -94,6 +79,39 @@ TEST(RollingLog, ATornTailIsIgnoredAndACorruptRecordDetected) {
   // hidden behind the torn record.
   reopened.append("third", 0);
   EXPECT_THAT(reopened.readAll(), ElementsAre("first", "third"));
+}
+
+TEST(RollingLog, AForeignOrNewerFileIsRefusedAndAnEmptyOneSkipped) {
+  TempDir dir;
+  {
+    RollingLog log(dir.str(), 60000);
+    log.append("kept", 0);
+  }
+  { std::ofstream(dir / "log-100-200", std::ios::binary) << ""; }  // created, never written
+  RollingLog log(dir.str(), 60000);
+  EXPECT_THAT(log.readAll(), ElementsAre("kept"));
+
+  std::string whole;
+  {
+    std::ifstream in(dir / "log-0-60000", std::ios::binary);
+    whole.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  std::string future = whole;
+  future[8] = 2;  // the version, after the 8-byte magic
+  { std::ofstream(dir / "log-300-400", std::ios::binary) << future; }
+  try {
+    log.readAll();
+    FAIL() << "a newer log file was read";
+  } catch (const ember::CheckpointError& e) {
+    EXPECT_THAT(e.what(), ::testing::HasSubstr("log format version 2"));
+  }
+  { std::ofstream(dir / "log-300-400", std::ios::binary) << "PK\x03\x04 something else"; }
+  try {
+    log.readAll();
+    FAIL() << "a foreign log file was read";
+  } catch (const ember::CheckpointError& e) {
+    EXPECT_THAT(e.what(), ::testing::HasSubstr("not an ember log file"));
+  }
 }
 
 TEST(ReceivedBlockLog, ReplayGivesAllocatedAndUnallocatedBlocks) {

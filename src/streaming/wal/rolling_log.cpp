@@ -21,6 +21,11 @@ namespace ember::detail {
 namespace {
 
 constexpr std::size_t kFrame = 8;  // u32 length, u32 CRC-32, little-endian
+// Every file starts with a magic and a format version, so that a foreign or newer file is
+// refused rather than read as records.
+constexpr std::string_view kMagic = "EMBERLOG";
+constexpr std::uint32_t kVersion = 1;
+constexpr std::size_t kHeader = 12;
 
 std::uint32_t crcOf(std::string_view bytes) {
   return static_cast<std::uint32_t>(::crc32(::crc32(0L, Z_NULL, 0),
@@ -97,6 +102,7 @@ LogRecordHandle RollingLog::append(std::string_view record, std::int64_t now_ms)
   frame.append(record);
 
   std::lock_guard lock(mutex_);
+  bool fresh = false;  // a new file: its header goes out with the first record
   if (current_.fd < 0 || now_ms >= current_.end_ms) {
     closeLocked();
     Current next;
@@ -112,12 +118,18 @@ LogRecordHandle RollingLog::append(std::string_view record, std::int64_t now_ms)
     next.fd = ::open(next.path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0644);
     if (next.fd < 0) throw IoError(systemError("cannot open log file", next.path));
     current_ = next;
+    fresh = true;
     try {
       syncDirectory(directory_);
     } catch (...) {
       closeLocked();
       throw;
     }
+  }
+  if (fresh) {
+    std::string header(kMagic);
+    putU32(header, kVersion);
+    frame.insert(0, header);
   }
   std::string_view rest(frame);
   while (!rest.empty()) {
@@ -135,7 +147,7 @@ LogRecordHandle RollingLog::append(std::string_view record, std::int64_t now_ms)
     closeLocked();
     throw IoError(message);
   }
-  LogRecordHandle handle{current_.path, current_.size + kFrame,
+  LogRecordHandle handle{current_.path, current_.size + (fresh ? kHeader : 0) + kFrame,
                          static_cast<std::uint32_t>(record.size())};
   current_.size += frame.size();
   return handle;
@@ -187,7 +199,21 @@ std::vector<std::string> RollingLog::readAll() const {
   for (const auto& [range, path] : files()) {
     std::ifstream in(path, std::ios::binary);
     std::string bytes((std::istreambuf_iterator<char>(in)), {});
-    std::size_t at = 0;
+    std::string_view seen = std::string_view(bytes).substr(0, kMagic.size());
+    if (seen != kMagic.substr(0, seen.size())) {
+      throw CheckpointError(path + " is not an ember log file (it does not start with '" +
+                            std::string(kMagic) + "')");
+    }
+    if (bytes.size() < kHeader) {
+      logger()->warn("log file {} was cut short before its first record", path);
+      continue;
+    }
+    std::uint32_t version = getU32(bytes.data() + kMagic.size());
+    if (version == 0 || version > kVersion) {
+      throw CheckpointError(path + " was written in log format version " + std::to_string(version) +
+                            "; this build reads versions 1 to " + std::to_string(kVersion));
+    }
+    std::size_t at = kHeader;
     while (at < bytes.size()) {
       if (bytes.size() - at < kFrame) {
         logger()->warn("log file {} ends with a torn record at offset {}", path, at);

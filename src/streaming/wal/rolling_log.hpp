@@ -24,7 +24,8 @@ struct LogRecordHandle {
 
 /// An append-only log of records in rolling files (Spark's FileBasedWriteAheadLog): files
 /// `log-<first ms>-<last ms>` in one directory, a new file every `rolling_interval_ms` of the
-/// time given to append(). Each record is framed with its length and a CRC-32, and synced to
+/// time given to append(), each starting with a magic and a format version. Each record is
+/// framed with its length and a CRC-32, and synced to
 /// disk before append() returns, so a record append() returned for survives a crash. A record cut
 /// short by a crash (the torn tail of the last file) is detected and ignored when read back.
 /// Thread-safe.
@@ -45,7 +46,8 @@ class RollingLog {
   std::string read(const LogRecordHandle& handle) const;
   /// Every whole record of every file, oldest file first. A torn or corrupt record ends its
   /// file's records (with a warning naming the file). Throws IoError when the directory cannot
-  /// be listed.
+  /// be listed, and CheckpointError for a file that is not an ember log or is of a newer format
+  /// version (never read as records).
   std::vector<std::string> readAll() const;
   /// Deletes the files whose records are all older than `threshold_ms`, except the one being
   /// written. Errors are logged, not thrown.

@@ -1,0 +1,225 @@
+// The files of a checkpoint directory: the checked file format (torn, truncated, altered,
+// foreign and newer files), the choice of the newest readable checkpoint, and the writer's
+// retention, clean-up and failures.
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "ember/core/error.hpp"
+#include "ember/streaming/detail/checked_file.hpp"
+#include "streaming/checkpoint/checkpoint_metadata.hpp"
+#include "streaming/checkpoint/checkpoint_writer.hpp"
+#include "temp_dir.hpp"
+
+namespace {
+
+namespace fs = std::filesystem;
+using ember::CheckpointError;
+using ember::CorruptCheckpointError;
+using ember::detail::CheckedFileKind;
+using ember::detail::readCheckedFile;
+using ember::detail::writeCheckedFile;
+using ember_test::readFile;
+using ember_test::TempDir;
+using ember_test::writeFile;
+using ::testing::HasSubstr;
+
+constexpr std::int64_t kTimeoutMs = 20'000;
+
+// ---- The checked file format ------------------------------------------------------------------
+
+TEST(CheckedFile, RoundTripsItsPayload) {
+  TempDir dir;
+  std::string payload("a\0b\xff payload", 12);
+  writeCheckedFile((dir / "f").string(), CheckedFileKind::kMetadata, payload);
+  EXPECT_EQ(readCheckedFile((dir / "f").string(), CheckedFileKind::kMetadata), payload);
+  writeCheckedFile((dir / "f").string(), CheckedFileKind::kMetadata, "");
+  EXPECT_EQ(readCheckedFile((dir / "f").string(), CheckedFileKind::kMetadata), "");
+  // Nothing but the file is left: the temporary name was renamed.
+  EXPECT_EQ(std::distance(fs::directory_iterator(dir.path()), fs::directory_iterator()), 1);
+}
+
+TEST(CheckedFile, DetectsTruncatedEmptyAndAlteredFilesAsCorrupt) {
+  TempDir dir;
+  std::string path = (dir / "f").string();
+  writeCheckedFile(path, CheckedFileKind::kMetadata, std::string(1000, 'x'));
+  std::string whole = readFile(path);
+
+  for (std::size_t keep : {std::size_t{0}, std::size_t{5}, std::size_t{20}, whole.size() - 1}) {
+    writeFile(path, whole.substr(0, keep));
+    EXPECT_THROW(readCheckedFile(path, CheckedFileKind::kMetadata), CorruptCheckpointError)
+        << "kept " << keep << " bytes";
+  }
+  std::string altered = whole;
+  altered[500] ^= 0x01;
+  writeFile(path, altered);
+  try {
+    readCheckedFile(path, CheckedFileKind::kMetadata);
+    FAIL() << "an altered byte was not detected";
+  } catch (const CorruptCheckpointError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("checksum"));
+    EXPECT_THAT(e.what(), HasSubstr(path));
+  }
+}
+
+TEST(CheckedFile, RefusesForeignFutureAndOtherKindsWithoutCallingThemCorrupt) {
+  TempDir dir;
+  std::string path = (dir / "f").string();
+  writeFile(path, "{\"not\": \"a checkpoint\"}");
+  try {
+    readCheckedFile(path, CheckedFileKind::kMetadata);
+    FAIL() << "a foreign file was read";
+  } catch (const CorruptCheckpointError&) {
+    FAIL() << "a foreign file must not be taken for a torn one";
+  } catch (const CheckpointError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("not an ember checkpoint file"));
+  }
+
+  writeCheckedFile(path, CheckedFileKind::kMetadata, "payload");
+  std::string future = readFile(path);
+  future[8] = static_cast<char>(ember::detail::kCheckedFileVersion + 1);
+  writeFile(path, future);
+  try {
+    readCheckedFile(path, CheckedFileKind::kMetadata);
+    FAIL() << "a future version was read";
+  } catch (const CorruptCheckpointError&) {
+    FAIL() << "a future version must not be taken for a torn file";
+  } catch (const CheckpointError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("format version 2"));
+  }
+
+  writeCheckedFile(path, CheckedFileKind::kRddPartition, "payload");
+  EXPECT_THROW(readCheckedFile(path, CheckedFileKind::kMetadata), CheckpointError);
+}
+
+TEST(CheckedFile, AWriteThatCannotHappenNamesTheFile) {
+  TempDir dir;
+  std::string path = (dir / "missing-dir" / "f").string();
+  try {
+    writeCheckedFile(path, CheckedFileKind::kMetadata, "x");
+    FAIL() << "wrote into a missing directory";
+  } catch (const ember::IoError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("missing-dir"));
+  }
+}
+
+// ---- Choosing the checkpoint to recover from --------------------------------------------------
+
+ember::detail::CheckpointMetadata metadataAt(std::int64_t ms) {
+  ember::detail::CheckpointMetadata m;
+  m.checkpoint_time_ms = ms;
+  m.batch_duration_ms = 1000;
+  m.graph = {"0 FileInputDStream parents=[] slide=1000 ms"};
+  return m;
+}
+
+void writeMetadata(const TempDir& dir, std::int64_t ms, bool completed) {
+  writeCheckedFile((dir / ember::detail::checkpointFileName(ms, completed)).string(),
+                   CheckedFileKind::kMetadata, metadataAt(ms).encode());
+}
+
+TEST(CheckpointDirectory, TheNewestReadableCheckpointIsChosenAndACorruptOneSkipped) {
+  TempDir dir;
+  EXPECT_FALSE(ember::detail::readLatestCheckpoint((dir / "absent").string()));
+  EXPECT_FALSE(ember::detail::readLatestCheckpoint(dir.path().string()));
+
+  writeMetadata(dir, 9000, false);
+  writeMetadata(dir, 9000, true);
+  writeMetadata(dir, 10000, false);
+  auto latest = ember::detail::readLatestCheckpoint(dir.path().string());
+  ASSERT_TRUE(latest);
+  EXPECT_EQ(latest->metadata.checkpoint_time_ms, 10000);
+
+  // The newest torn: the one before it is used.
+  fs::path newest = dir / ember::detail::checkpointFileName(10000, false);
+  std::string bytes = readFile(newest);
+  writeFile(newest, bytes.substr(0, bytes.size() / 2));
+  latest = ember::detail::readLatestCheckpoint(dir.path().string());
+  ASSERT_TRUE(latest);
+  EXPECT_EQ(latest->path, (dir / "checkpoint-9000.bk").string());
+
+  // Every one torn: an error naming them.
+  for (const auto& name : {"checkpoint-9000", "checkpoint-9000.bk"}) writeFile(dir / name, "");
+  try {
+    ember::detail::readLatestCheckpoint(dir.path().string());
+    FAIL() << "recovered from torn files";
+  } catch (const CheckpointError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("checkpoint-9000.bk"));
+  }
+}
+
+TEST(CheckpointDirectory, AForeignNewestFileIsRefusedNotSkipped) {
+  TempDir dir;
+  writeMetadata(dir, 9000, false);
+  writeFile(dir / "checkpoint-10000", "PK\x03\x04 a zip file");
+  EXPECT_THROW(ember::detail::readLatestCheckpoint(dir.path().string()), CheckpointError);
+}
+
+TEST(CheckpointDirectory, TheWriterKeepsTheNewestTenFilesAndTheDataTheyReferTo) {
+  TempDir dir;
+  std::vector<std::string> errors;
+  {
+    ember::detail::CheckpointWriter writer(
+        dir.path().string(),
+        [&](const std::string& what, std::exception_ptr) { errors.push_back(what); });
+    for (int i = 1; i <= 15; ++i) {
+      auto m = metadataAt(i * 1000);
+      // Stream 2 is checkpointed every 4 batches; each file refers to the newest data.
+      std::int64_t data_ms = (i / 4) * 4000;
+      if (data_ms > 0) {
+        std::string name = "stream-2-" + std::to_string(data_ms);
+        fs::create_directories(dir / "data" / name);
+        m.data[2].push_back({data_ms, name, 1});
+      }
+      writer.submit(m, false);
+    }
+    ASSERT_TRUE(writer.drain(kTimeoutMs));
+  }
+  EXPECT_TRUE(errors.empty());
+  auto files = ember::detail::checkpointFiles(dir.path().string());
+  ASSERT_EQ(files.size(), 10u);
+  EXPECT_EQ(files.front(), (dir / "checkpoint-15000").string());
+  EXPECT_EQ(files.back(), (dir / "checkpoint-6000").string());
+  // Files 6..15 refer to data at 4 s, 8 s and 12 s; the data of 4 s is still referred to.
+  EXPECT_TRUE(fs::exists(dir / "data" / "stream-2-4000"));
+  EXPECT_TRUE(fs::exists(dir / "data" / "stream-2-12000"));
+}
+
+TEST(CheckpointDirectory, ACheckpointThatCannotBeWrittenIsReportedNotIgnored) {
+  TempDir dir;
+  std::vector<std::string> errors;
+  std::mutex mutex;
+  int attempts = 0;
+  ember::detail::CheckpointWriter writer(
+      dir.path().string(), [&](const std::string& what, std::exception_ptr error) {
+        std::lock_guard lock(mutex);
+        errors.push_back(what + ": " + ember::describeException(error));
+      });
+  // A full disk, as the write sees it: every write fails after the data went out.
+  ember::detail::setCheckedFileWriteHook([&](const std::string&) {
+    ++attempts;
+    throw ember::IoError("cannot write: No space left on device");
+  });
+  writer.submit(metadataAt(1000), false);
+  bool drained = writer.drain(kTimeoutMs);
+  ember::detail::setCheckedFileWriteHook(nullptr);
+  ASSERT_TRUE(drained);
+  std::lock_guard lock(mutex);
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_THAT(errors[0], HasSubstr("checkpoint-1000"));
+  EXPECT_THAT(errors[0], HasSubstr("No space left on device"));
+  EXPECT_EQ(attempts, 3);  // tried three times, as Spark
+  // Nothing half-written is left behind.
+  EXPECT_FALSE(fs::exists(dir / "checkpoint-1000"));
+  for (const auto& entry : fs::directory_iterator(dir.path())) {
+    EXPECT_FALSE(entry.path().filename().string().starts_with(".")) << entry.path();
+  }
+}
+
+}  // namespace
