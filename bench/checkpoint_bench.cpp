@@ -85,7 +85,9 @@ Options parse(int argc, char** argv) {
 class TempDir {
  public:
   TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "ember_checkpoint_bench_XXXXXX").string();
+    // mkdtemp fills in the last six characters of the template, which must be X.
+    std::string pattern =
+        (fs::temp_directory_path() / ("ember_checkpoint_bench_" + std::string(6, 'X'))).string();
     root_ = ::mkdtemp(pattern.data());
   }
   ~TempDir() {

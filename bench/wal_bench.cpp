@@ -98,7 +98,9 @@ class FloodReceiver final : public ember::Receiver<std::string> {
 };
 
 double run(const Options& o, int block, bool log) {
-  std::string pattern = (fs::temp_directory_path() / "ember_wal_bench_XXXXXX").string();
+  // mkdtemp fills in the last six characters of the template, which must be X.
+  std::string pattern =
+      (fs::temp_directory_path() / ("ember_wal_bench_" + std::string(6, 'X'))).string();
   fs::path dir = ::mkdtemp(pattern.data());
   ember::Conf conf;
   conf.setMaster(o.master).setAppName("wal-bench");

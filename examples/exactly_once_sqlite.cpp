@@ -179,7 +179,8 @@ void printTable(const std::string& path) {
 /// The sample input: three files, one per batch, with modification times fixed so that every
 /// run replays the same batches.
 fs::path writeSampleFiles() {
-  std::string pattern = (fs::temp_directory_path() / "exactly_once_sqlite_XXXXXX").string();
+  std::string pattern =
+      (fs::temp_directory_path() / ("exactly_once_sqlite_" + std::string(6, 'X'))).string();
   if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("cannot make a directory");
   const std::int64_t base = 1'700'000'000'000;  // 2023-11-14 22:13:20 UTC
   const std::vector<std::pair<std::string, std::int64_t>> files = {

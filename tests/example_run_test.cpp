@@ -267,7 +267,8 @@ TEST(QueueStreamExample, EveryBatchWithDataCountsAHundredPerDigit) {
 
 TEST(FileWordCount, CountsTheWordsOfAFileMovedIn) {
   SKIP_WITHOUT_EXAMPLES();
-  std::string pattern = (fs::temp_directory_path() / "ember_file_wordcount_XXXXXX").string();
+  std::string pattern =
+      (fs::temp_directory_path() / ("ember_file_wordcount_" + std::string(6, 'X'))).string();
   fs::path root = ::mkdtemp(pattern.data());
   fs::create_directory(root / "in");
   { std::ofstream(root / "in" / "before.txt") << "present before start\n"; }
@@ -463,7 +464,8 @@ std::vector<long> countsOfWord(const std::vector<std::string>& lines, const std:
 
 TEST(RecoverableNetworkWordCount, ASecondRunGoesOnFromTheCheckpoint) {
   SKIP_WITHOUT_EXAMPLES();
-  std::string pattern = (fs::temp_directory_path() / "ember_recoverable_XXXXXX").string();
+  std::string pattern =
+      (fs::temp_directory_path() / ("ember_recoverable_" + std::string(6, 'X'))).string();
   fs::path root = ::mkdtemp(pattern.data());
   std::string command = std::string(RECOVERABLE_NETWORK_WORDCOUNT_BIN) + " " +
                         (root / "ckpt").string() + " " + (root / "out.txt").string() +
@@ -566,7 +568,8 @@ int countLines(const std::vector<std::string>& lines, const std::string& part) {
 
 TEST(ExactlyOnceSqlite, ASecondRunOverTheSameInputLeavesTheTableUnchanged) {
   SKIP_WITHOUT_EXAMPLES();
-  std::string pattern = (fs::temp_directory_path() / "ember_exactly_once_XXXXXX").string();
+  std::string pattern =
+      (fs::temp_directory_path() / ("ember_exactly_once_" + std::string(6, 'X'))).string();
   fs::path root = ::mkdtemp(pattern.data());
   const fs::path db = root / "counts.db";
   // The embedded input: three files, one per batch, two reduce partitions each.
@@ -596,7 +599,8 @@ TEST(ExactlyOnceSqlite, ASecondRunOverTheSameInputLeavesTheTableUnchanged) {
 
 TEST(ExactlyOnceSqlite, ReplaysADirectoryAndAddsOnlyNewBatches) {
   SKIP_WITHOUT_EXAMPLES();
-  std::string pattern = (fs::temp_directory_path() / "ember_exactly_once_XXXXXX").string();
+  std::string pattern =
+      (fs::temp_directory_path() / ("ember_exactly_once_" + std::string(6, 'X'))).string();
   fs::path root = ::mkdtemp(pattern.data());
   fs::create_directory(root / "in");
   const fs::path db = root / "counts.db";

@@ -16,7 +16,9 @@ namespace ember_test {
 class TempDir {
  public:
   explicit TempDir(const std::string& prefix = "ember") {
-    std::string pattern = (std::filesystem::temp_directory_path() / (prefix + "_XXXXXX")).string();
+    // mkdtemp fills in the last six characters of the template, which must be X.
+    std::string pattern =
+        (std::filesystem::temp_directory_path() / (prefix + "_" + std::string(6, 'X'))).string();
     root_ = ::mkdtemp(pattern.data());
   }
   ~TempDir() {

@@ -46,8 +46,8 @@ class ReceivedBlockLog;
 /// on. Until enable() it only passes blocks on. Thread-safe.
 class WriteAheadLogBlockHandler final : public ReceivedBlockHandler {
  public:
-  WriteAheadLogBlockHandler(ReceivedBlockHandler& next, const ReceiverBase& receiver,
-                            int stream_id, Clock& clock)
+  WriteAheadLogBlockHandler(ReceivedBlockHandler& next, const ReceiverBase& receiver, int stream_id,
+                            Clock& clock)
       : next_(next), receiver_(receiver), stream_id_(stream_id), clock_(clock) {}
 
   /// From now on blocks are logged in `log` (which outlives this handler's use).

@@ -91,7 +91,8 @@ ReceiverSupervisor::ReceiverSupervisor(ReceiverTracker& tracker,
           1, tracker.conf().getTimeAsMs("spark.streaming.receiverRestartDelay", 2000))),
       logging_(blocks_, *receiver_, stream_id, tracker.clock()),
       generator_(
-          tracker.conf(), tracker.clock(), logging_, [r = receiver_.get()] { return r->cutBlock(); },
+          tracker.conf(), tracker.clock(), logging_,
+          [r = receiver_.get()] { return r->cutBlock(); },
           [this](const std::string& message, std::exception_ptr error) {
             reportError(message, describeException(error));
           }) {

@@ -59,7 +59,7 @@ class FileSelection {
   mutable std::mutex mutex_;
   std::int64_t start_time_ = 0;
   std::map<Time, std::set<std::string>> selected_;  // batch time -> files it took
-  bool restored_ = false;          // load() ran: the start time is the saved one
+  bool restored_ = false;                           // load() ran: the start time is the saved one
   std::set<Time> restored_times_;  // the batches load() brought back, with their files
 };
 

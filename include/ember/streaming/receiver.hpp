@@ -175,8 +175,9 @@ class Receiver : public ReceiverBase {
     if constexpr (detail::kSerializable<T>) {
       return serializeToString(*static_cast<const std::vector<T>*>(block.data.get()));
     } else {
-      throw UnsupportedOperationError(name() + ": its records cannot be serialized: give the "
-                                               "record type a cereal serialize() function");
+      throw UnsupportedOperationError(name() +
+                                      ": its records cannot be serialized: give the "
+                                      "record type a cereal serialize() function");
     }
   }
   detail::ReceivedBlock deserializeBlock(const std::string& bytes) const override {
