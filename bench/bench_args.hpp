@@ -2,6 +2,8 @@
 
 // Command-line options of the benchmarks: "--name=value".
 
+#include <cstdio>
+#include <cstdlib>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -15,6 +17,13 @@ inline std::optional<std::string> optionValue(std::string_view arg, std::string_
     return std::nullopt;
   }
   return std::string(arg.substr(name.size() + 3));
+}
+
+/// Prints "program: message" and ends the run with status 2 (bad arguments, a wrong result).
+[[noreturn]] inline void failRun(std::string_view program, const std::string& message) {
+  std::fprintf(stderr, "%.*s: %s\n", static_cast<int>(program.size()), program.data(),
+               message.c_str());
+  std::exit(2);
 }
 
 }  // namespace ember::bench

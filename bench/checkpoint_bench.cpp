@@ -50,8 +50,7 @@ struct Options {
 };
 
 [[noreturn]] void fail(const std::string& message) {
-  std::fprintf(stderr, "checkpoint_bench: %s\n", message.c_str());
-  std::exit(2);
+  ember::bench::failRun("checkpoint_bench", message);
 }
 
 Options parse(int argc, char** argv) {

@@ -43,8 +43,7 @@ struct Options {
 };
 
 [[noreturn]] void fail(const std::string& message) {
-  std::fprintf(stderr, "latency_bench: %s\n", message.c_str());
-  std::exit(2);
+  ember::bench::failRun("latency_bench", message);
 }
 
 Options parse(int argc, char** argv) {

@@ -38,8 +38,7 @@ struct Options {
 };
 
 [[noreturn]] void fail(const std::string& message) {
-  std::fprintf(stderr, "wal_bench: %s\n", message.c_str());
-  std::exit(2);
+  ember::bench::failRun("wal_bench", message);
 }
 
 Options parse(int argc, char** argv) {

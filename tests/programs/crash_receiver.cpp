@@ -1,3 +1,4 @@
+// Not a test itself: streaming_crash_test starts it, kills it, and asserts on what it writes.
 // The program the receiver crash test kills: a reliable receiver (it acknowledges a block of
 // records to its server once store() returned, so once the block is in the write-ahead log)
 // feeding a stateful count of record ids, with the write-ahead log and a checkpoint directory,

@@ -1,4 +1,5 @@
-// The program checkpoint_crash_test kills: the guide's stateful word count over a directory of
+// Not a test itself: streaming_crash_test starts it, kills it, and asserts on what it writes.
+// The program streaming_crash_test kills: the guide's stateful word count over a directory of
 // files, recoverable with getOrCreate, on the system clock. After each batch it writes the running
 // counts to an output file (atomically: a temporary file renamed), which the test reads.
 //
