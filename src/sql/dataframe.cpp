@@ -22,6 +22,13 @@ std::string from(const Plan& p) {
   return "(" + p.sql + ") AS " + quoteIdentifier(p.alias);
 }
 
+/// What an operation selects from: the join's own FROM and WHERE for a join, else the input
+/// under its alias.
+std::string input(const Plan& p) {
+  if (p.join_from.empty()) return from(p);
+  return p.join_where.empty() ? p.join_from : p.join_from + " WHERE " + p.join_where;
+}
+
 std::shared_ptr<Plan> newPlan(const Plan& input, std::string sql) {
   auto p = std::make_shared<Plan>();
   p->session = input.session;
@@ -176,17 +183,27 @@ Rdd<Row> DataFrame::toRdd() const {
 
 DataFrame DataFrame::select(const std::vector<Column>& columns) const {
   if (columns.empty()) throw IllegalArgumentError("select: give at least one column");
-  return DataFrame(newPlan(*plan_, "SELECT " + selectList(columns) + " FROM " + from(*plan_)));
+  return DataFrame(newPlan(*plan_, "SELECT " + selectList(columns) + " FROM " + input(*plan_)));
 }
 
 DataFrame DataFrame::selectExpr(const std::vector<std::string>& expressions) const {
   if (expressions.empty()) throw IllegalArgumentError("selectExpr: give at least one expression");
   std::string list;
   for (const auto& e : expressions) list += (list.empty() ? "" : ", ") + e;
-  return DataFrame(newPlan(*plan_, "SELECT " + list + " FROM " + from(*plan_)));
+  return DataFrame(newPlan(*plan_, "SELECT " + list + " FROM " + input(*plan_)));
 }
 
 DataFrame DataFrame::filter(const Column& condition) const {
+  if (!plan_->join_from.empty()) {
+    // Still the join, with one more condition: its sides stay nameable.
+    std::string where = plan_->join_where.empty()
+                            ? condition.sql()
+                            : "(" + plan_->join_where + ") AND " + condition.sql();
+    auto p = newPlan(*plan_, "SELECT * FROM " + plan_->join_from + " WHERE " + where);
+    p->join_from = plan_->join_from;
+    p->join_where = std::move(where);
+    return DataFrame(p);
+  }
   return DataFrame(
       newPlan(*plan_, "SELECT * FROM " + from(*plan_) + " WHERE " + condition.sql()));
 }
@@ -206,7 +223,7 @@ DataFrame DataFrame::agg(const std::vector<Column>& aggregates) const {
 DataFrame DataFrame::orderBy(const std::vector<Column>& columns) const {
   if (columns.empty()) return *this;
   return DataFrame(
-      newPlan(*plan_, "SELECT * FROM " + from(*plan_) + " ORDER BY " + exprList(columns)));
+      newPlan(*plan_, "SELECT * FROM " + input(*plan_) + " ORDER BY " + exprList(columns)));
 }
 
 DataFrame DataFrame::limit(int n) const {
@@ -233,6 +250,7 @@ DataFrame DataFrame::union_(const DataFrame& other) const {
 DataFrame DataFrame::crossJoin(const DataFrame& right) const {
   auto r = distinctAlias(*plan_, right.plan_);
   auto p = newPlan(*plan_, "SELECT * FROM " + from(*plan_) + " CROSS JOIN " + from(*r));
+  p->join_from = from(*plan_) + " CROSS JOIN " + from(*r);
   addSources(*p, *r);
   return DataFrame(p);
 }
@@ -297,8 +315,9 @@ DataFrame DataFrame::join(const DataFrame& right, const Column& condition,
   if (kind == JoinKind::Semi || kind == JoinKind::Anti) {
     return semiOrAnti(*plan_, *r, kind, condition.sql());
   }
-  auto p = newPlan(*plan_, "SELECT * FROM " + from(*plan_) + joinKeyword(kind) + from(*r) +
-                               " ON " + condition.sql());
+  std::string join_from = from(*plan_) + joinKeyword(kind) + from(*r) + " ON " + condition.sql();
+  auto p = newPlan(*plan_, "SELECT * FROM " + join_from);
+  p->join_from = std::move(join_from);
   addSources(*p, *r);
   return DataFrame(p);
 }
@@ -414,10 +433,10 @@ DataFrame GroupedData::agg(const std::vector<Column>& aggregates) const {
   if (aggregates.empty()) throw IllegalArgumentError("agg: give at least one aggregate");
   std::vector<Column> all = groups_;
   all.insert(all.end(), aggregates.begin(), aggregates.end());
-  const Plan& input = *frame_.plan();
-  std::string sql = "SELECT " + selectList(all) + " FROM " + from(input);
+  const Plan& in = *frame_.plan();
+  std::string sql = "SELECT " + selectList(all) + " FROM " + input(in);
   if (!groups_.empty()) sql += " GROUP BY " + exprList(groups_);
-  return DataFrame(newPlan(input, std::move(sql)));
+  return DataFrame(newPlan(in, std::move(sql)));
 }
 
 namespace {

@@ -125,6 +125,10 @@ SessionState::SessionState(Engine engine, const Conf& conf)
     sqlite3_close(db_);
     throw Error("SparkSession: cannot open the in-memory SQL database: " + message);
   }
+  // A double-quoted name that is no column must be an error, not a string: SQLite's legacy
+  // reading would turn col("misspelt") into the text 'misspelt'.
+  sqlite3_db_config(db_, SQLITE_DBCONFIG_DQS_DML, 0, nullptr);
+  sqlite3_db_config(db_, SQLITE_DBCONFIG_DQS_DDL, 0, nullptr);
 }
 
 SessionState::~SessionState() {
@@ -258,6 +262,14 @@ void SessionState::createView(const std::string& name, const DataFrame& frame) {
   std::lock_guard lock(mutex_);
   dropPending();
   ensureLoaded(*frame.plan());
+  {
+    // SQLite resolves a view's names only when it is used: preparing its query now refuses a bad
+    // one here, as Spark's analysis does, and leaves the view it would replace in place.
+    Statement check;
+    if (sqlite3_prepare_v2(db_, frame.plan()->sql.c_str(), -1, &check.stmt, nullptr) != SQLITE_OK) {
+      throwEngineError(db_, frame.plan()->sql);
+    }
+  }
   std::string view = quoteIdentifier(name);
   exec("DROP VIEW IF EXISTS temp." + view);
   exec("CREATE TEMP VIEW " + view + " AS " + frame.plan()->sql);

@@ -33,6 +33,11 @@ struct Plan {
   std::string sql;
   /// The name this plan has in the FROM clause of the operations on it.
   std::string alias;
+  /// For a join (and filters of one): its FROM clause, and its WHERE condition, so that the
+  /// operations on it select from the join itself and can name the columns of either side
+  /// (`left.col("x")`), as Spark allows.
+  std::string join_from;
+  std::string join_where;
   /// Known at creation for sources; found by running the query otherwise.
   mutable std::mutex schema_mutex;
   mutable std::optional<StructType> schema;
