@@ -17,8 +17,8 @@ using ember::sql::Row;
 using ember::sql::StructType;
 using ember::sql::Timestamp;
 using ember::sql::Value;
-using ember_test::SqlTest;
 using ember_test::sortedRows;
+using ember_test::SqlTest;
 
 struct JavaRow {  // the guide's Java bean, as a plain struct
   std::string word;
@@ -47,7 +47,8 @@ TEST_F(SqlTest, WordCountOfTheGuide) {
             "|  or|    1|\n"
             "+----+-----+\n");
   EXPECT_EQ(counts.count(), 4);
-  EXPECT_EQ(counts.schema(), StructType().add("word", DataType::String).add("total", DataType::Long));
+  EXPECT_EQ(counts.schema(),
+            StructType().add("word", DataType::String).add("total", DataType::Long));
   EXPECT_EQ(counts.collect()[0], (Row{std::string("be"), std::int64_t{2}}));
 }
 
@@ -58,9 +59,8 @@ TEST_F(SqlTest, ToDFOfStructsPairsTuplesAndCells) {
 
   auto pairs = ember::sql::toDF(
       engine.parallelize(std::vector<std::pair<std::string, int>>{{"x", 1}}), "word", "count");
-  EXPECT_EQ(pairs.schema(), StructType()
-                                .add("word", DataType::String)
-                                .add("count", DataType::Long, false));
+  EXPECT_EQ(pairs.schema(),
+            StructType().add("word", DataType::String).add("count", DataType::Long, false));
   auto tuples = ember::sql::toDF(
       engine.parallelize(std::vector<std::tuple<int, double, bool>>{{1, 2.5, true}}));
   EXPECT_EQ(tuples.columns(), (std::vector<std::string>{"_1", "_2", "_3"}));
@@ -74,8 +74,8 @@ TEST_F(SqlTest, ToDFOfStructsPairsTuplesAndCells) {
 
 TEST_F(SqlTest, EveryColumnTypeThroughTheEngine) {
   std::vector<Person> people = {{"ann", 31, 1.5, true}, {"bob", 40, std::nullopt, false}};
-  auto frame = session.createDataFrame(engine.parallelize(people, 2),
-                                       {"name", "age", "score", "active"});
+  auto frame =
+      session.createDataFrame(engine.parallelize(people, 2), {"name", "age", "score", "active"});
   frame.createOrReplaceTempView("people");
   auto all = session.sql("select * from people order by name");
   EXPECT_EQ(all.schema(), StructType()
@@ -219,8 +219,10 @@ TEST_F(SqlTest, ToRddAndRowAccessors) {
 
 TEST_F(SqlTest, RowsAreCheckedAgainstTheirSchema) {
   StructType schema = StructType().add("n", DataType::Long, false);
-  EXPECT_THROW(session.createDataFrame({Row{std::string("x")}}, schema), ember::IllegalArgumentError);
-  EXPECT_THROW(session.createDataFrame({Row{std::monostate{}}}, schema), ember::IllegalArgumentError);
+  EXPECT_THROW(session.createDataFrame({Row{std::string("x")}}, schema),
+               ember::IllegalArgumentError);
+  EXPECT_THROW(session.createDataFrame({Row{std::monostate{}}}, schema),
+               ember::IllegalArgumentError);
   EXPECT_THROW(session.createDataFrame({Row{std::int64_t{1}, std::int64_t{2}}}, schema),
                ember::IllegalArgumentError);
   auto lazy = session.createDataFrame(engine.parallelize(std::vector<Row>{Row{1.5}}), schema);

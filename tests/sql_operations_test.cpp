@@ -17,16 +17,18 @@ using ember::sql::DataFrame;
 using ember::sql::DataType;
 using ember::sql::lit;
 using ember::sql::Row;
-using ember_test::SqlTest;
 using ember_test::sortedRows;
+using ember_test::SqlTest;
 
 using Sale = std::tuple<std::string, std::string, std::optional<std::int64_t>>;
 
 class SqlOperationsTest : public SqlTest {
  protected:
   DataFrame sales() {
-    std::vector<Sale> data = {{"ann", "tea", 3},   {"bob", "tea", 1},
-                              {"ann", "coffee", 2}, {"cid", "tea", std::nullopt},
+    std::vector<Sale> data = {{"ann", "tea", 3},
+                              {"bob", "tea", 1},
+                              {"ann", "coffee", 2},
+                              {"cid", "tea", std::nullopt},
                               {"bob", "cake", 5}};
     return session.createDataFrame(engine.parallelize(data, 2), {"who", "what", "qty"});
   }
@@ -42,13 +44,13 @@ class SqlOperationsTest : public SqlTest {
 };
 
 TEST_F(SqlOperationsTest, SelectWithExpressionsAndSparkNames) {
-  auto out = sales().select(col("who"), (col("qty") * 2).alias("double"), col("qty") + 1,
-                            col("qty") / 2);
-  EXPECT_EQ(out.columns(),
-            (std::vector<std::string>{"who", "double", "(qty + 1)", "(qty / 2)"}));
+  auto out =
+      sales().select(col("who"), (col("qty") * 2).alias("double"), col("qty") + 1, col("qty") / 2);
+  EXPECT_EQ(out.columns(), (std::vector<std::string>{"who", "double", "(qty + 1)", "(qty / 2)"}));
   auto rows = out.filter(col("who") == "ann").orderBy("double").collect();
   // `/` divides as doubles; arithmetic on null is null.
-  EXPECT_EQ(rows, (std::vector<Row>{r({s("ann"), n(4), n(3), 1.0}), r({s("ann"), n(6), n(4), 1.5})}));
+  EXPECT_EQ(rows,
+            (std::vector<Row>{r({s("ann"), n(4), n(3), 1.0}), r({s("ann"), n(6), n(4), 1.5})}));
   auto cid = out.filter(col("who") == "cid").first();
   EXPECT_TRUE(cid.isNullAt(1) && cid.isNullAt(2) && cid.isNullAt(3));
   EXPECT_EQ(sales().select("what").distinct().orderBy("what").collect(),
@@ -78,11 +80,11 @@ TEST_F(SqlOperationsTest, GroupByCountAndAgg) {
   using ember::sql::count;
   using ember::sql::max;
   using ember::sql::sum;
-  auto per_person = sales()
-                        .groupBy(col("who"))
-                        .agg(sum("qty"), avg("qty"), max(col("what")), count(col("qty")),
-                             count("*").alias("n"))
-                        .orderBy("who");
+  auto per_person =
+      sales()
+          .groupBy(col("who"))
+          .agg(sum("qty"), avg("qty"), max(col("what")), count(col("qty")), count("*").alias("n"))
+          .orderBy("who");
   EXPECT_EQ(per_person.columns(), (std::vector<std::string>{"who", "sum(qty)", "avg(qty)",
                                                             "max(what)", "count(qty)", "n"}));
   // sum of nothing but nulls is null; count(qty) skips nulls, count(*) does not.
@@ -103,8 +105,9 @@ TEST_F(SqlOperationsTest, OrderByLimitAndNullsOrder) {
             (std::vector<Row>{r({s("cid")}), r({s("bob")})}));
   EXPECT_EQ(sales().orderBy(col("qty").desc()).select("qty").collect(),
             (std::vector<Row>{r({n(5)}), r({n(3)}), r({n(2)}), r({n(1)}), r({null()})}));
-  EXPECT_EQ(sales().orderBy(col("who").desc(), col("qty").asc()).limit(3).select("who", "qty").collect(),
-            (std::vector<Row>{r({s("cid"), null()}), r({s("bob"), n(1)}), r({s("bob"), n(5)})}));
+  EXPECT_EQ(
+      sales().orderBy(col("who").desc(), col("qty").asc()).limit(3).select("who", "qty").collect(),
+      (std::vector<Row>{r({s("cid"), null()}), r({s("bob"), n(1)}), r({s("bob"), n(5)})}));
   EXPECT_EQ(sales().limit(0).count(), 0);
   EXPECT_EQ(sales().limit(2).count(), 2);
   EXPECT_THROW(sales().limit(-1), ember::IllegalArgumentError);
@@ -115,7 +118,9 @@ TEST_F(SqlOperationsTest, JoinsOnUsingColumns) {
   auto inner = sales().join(people(), "who");
   EXPECT_EQ(inner.columns(), (std::vector<std::string>{"who", "what", "qty", "city"}));
   EXPECT_EQ(inner.count(), 4);
-  auto left = sales().join(people(), std::vector<std::string>{"who"}, "left_outer").filter(col("city").isNull());
+  auto left = sales()
+                  .join(people(), std::vector<std::string>{"who"}, "left_outer")
+                  .filter(col("city").isNull());
   EXPECT_EQ(left.select("who").collect(), (std::vector<Row>{r({s("cid")})}));
   auto right = sales().join(people(), std::vector<std::string>{"who"}, "right");
   EXPECT_EQ(right.filter(col("what").isNull()).select("who", "city").collect(),
@@ -124,8 +129,9 @@ TEST_F(SqlOperationsTest, JoinsOnUsingColumns) {
   EXPECT_EQ(full.count(), 6);
   EXPECT_EQ(sortedRows(full.select("who").distinct().collect()),
             (std::vector<Row>{r({s("ann")}), r({s("bob")}), r({s("cid")}), r({s("dan")})}));
-  EXPECT_EQ(sortedRows(people().join(sales(), std::vector<std::string>{"who"}, "left_semi").collect()),
-            (std::vector<Row>{r({s("ann"), s("oslo")}), r({s("bob"), s("rome")})}));
+  EXPECT_EQ(
+      sortedRows(people().join(sales(), std::vector<std::string>{"who"}, "left_semi").collect()),
+      (std::vector<Row>{r({s("ann"), s("oslo")}), r({s("bob"), s("rome")})}));
   EXPECT_EQ(people().join(sales(), std::vector<std::string>{"who"}, "anti").collect(),
             (std::vector<Row>{r({s("dan"), s("lima")})}));
   EXPECT_THROW(sales().join(people(), std::vector<std::string>{"who"}, "sideways"),
@@ -142,16 +148,18 @@ TEST_F(SqlOperationsTest, JoinsOnConditionsAndAliases) {
             (std::vector<Row>{r({n(2), s("oslo")}), r({n(3), s("oslo")})}));
   auto x = sales().alias("x");
   auto y = sales().alias("y");
-  auto pairs = x.join(y, col("x.who") == col("y.who") && col("x.what") < col("y.what"))
-                   .select(col("x.who"), col("x.what").alias("first"), col("y.what").alias("second"));
-  EXPECT_EQ(sortedRows(pairs.collect()),
-            (std::vector<Row>{r({s("ann"), s("coffee"), s("tea")}), r({s("bob"), s("cake"), s("tea")})}));
+  auto pairs =
+      x.join(y, col("x.who") == col("y.who") && col("x.what") < col("y.what"))
+          .select(col("x.who"), col("x.what").alias("first"), col("y.what").alias("second"));
+  EXPECT_EQ(sortedRows(pairs.collect()), (std::vector<Row>{r({s("ann"), s("coffee"), s("tea")}),
+                                                           r({s("bob"), s("cake"), s("tea")})}));
   EXPECT_EQ(a.crossJoin(b).count(), 15);
   EXPECT_EQ(a.join(b).count(), 15);
 }
 
 TEST_F(SqlOperationsTest, ColumnsAddedRenamedDroppedAndUnions) {
-  auto more = sales().withColumn("big", col("qty") > 2).withColumnRenamed("who", "name").drop("what");
+  auto more =
+      sales().withColumn("big", col("qty") > 2).withColumnRenamed("who", "name").drop("what");
   EXPECT_EQ(more.columns(), (std::vector<std::string>{"name", "qty", "big"}));
   EXPECT_EQ(more.filter(col("name") == "bob").orderBy("qty").collect(),
             (std::vector<Row>{r({s("bob"), n(1), n(0)}), r({s("bob"), n(5), n(1)})}));

@@ -30,7 +30,7 @@ std::string quoteString(std::string_view text) {
 
 Column binary(const Column& a, std::string_view op, const Column& b) {
   std::string name = op == "!=" ? "(NOT (" + a.name() + " = " + b.name() + "))"
-                                 : "(" + a.name() + " " + std::string(op) + " " + b.name() + ")";
+                                : "(" + a.name() + " " + std::string(op) + " " + b.name() + ")";
   if (op == "/") {
     // Spark's `/` is a division of doubles, even between integers.
     return Column("(CAST(" + a.sql() + " AS REAL) / " + b.sql() + ")", std::move(name));
@@ -113,7 +113,8 @@ Column lit(double value) {
   // it as REAL.
   std::string shown = ember::toString(value);
   std::string sql = fmt::format("{}", value);
-  if (sql.find_first_of(".eE") == std::string::npos && sql.find_first_of("ni") == std::string::npos) {
+  if (sql.find_first_of(".eE") == std::string::npos &&
+      sql.find_first_of("ni") == std::string::npos) {
     sql += ".0";
   }
   if (std::isnan(value)) sql = "NULL";

@@ -18,7 +18,8 @@ using detail::quoteIdentifier;
 
 /// The input as it appears in a FROM clause, under the plan's alias.
 std::string from(const Plan& p) {
-  if (p.source) return "main." + quoteIdentifier(p.source->tableName()) + " AS " + quoteIdentifier(p.alias);
+  if (p.source)
+    return "main." + quoteIdentifier(p.source->tableName()) + " AS " + quoteIdentifier(p.alias);
   return "(" + p.sql + ") AS " + quoteIdentifier(p.alias);
 }
 
@@ -98,7 +99,8 @@ const char* joinKeyword(JoinKind kind) {
 }
 
 /// The right side under an alias of its own, so that a frame can be joined with itself.
-std::shared_ptr<const Plan> distinctAlias(const Plan& left, const std::shared_ptr<const Plan>& right) {
+std::shared_ptr<const Plan> distinctAlias(const Plan& left,
+                                          const std::shared_ptr<const Plan>& right) {
   if (left.alias != right->alias) return right;
   auto p = std::make_shared<Plan>();
   p->session = right->session;
@@ -204,8 +206,7 @@ DataFrame DataFrame::filter(const Column& condition) const {
     p->join_where = std::move(where);
     return DataFrame(p);
   }
-  return DataFrame(
-      newPlan(*plan_, "SELECT * FROM " + from(*plan_) + " WHERE " + condition.sql()));
+  return DataFrame(newPlan(*plan_, "SELECT * FROM " + from(*plan_) + " WHERE " + condition.sql()));
 }
 
 DataFrame DataFrame::filter(const std::string& condition) const {
@@ -242,7 +243,8 @@ DataFrame DataFrame::distinct() const {
 
 DataFrame DataFrame::union_(const DataFrame& other) const {
   auto r = distinctAlias(*plan_, other.plan_);
-  auto p = newPlan(*plan_, "SELECT * FROM " + from(*plan_) + " UNION ALL SELECT * FROM " + from(*r));
+  auto p =
+      newPlan(*plan_, "SELECT * FROM " + from(*plan_) + " UNION ALL SELECT * FROM " + from(*r));
   addSources(*p, *r);
   return DataFrame(p);
 }
@@ -291,9 +293,10 @@ DataFrame DataFrame::join(const DataFrame& right, const std::vector<std::string>
   std::string list;
   auto add = [&](const std::string& item) { list += (list.empty() ? "" : ", ") + item; };
   for (const auto& k : keys) {
-    std::string key = kind == JoinKind::Right  ? qualified(*r, k)
-                      : kind == JoinKind::Full ? "COALESCE(" + qualified(l, k) + ", " + qualified(*r, k) + ")"
-                                               : qualified(l, k);
+    std::string key = kind == JoinKind::Right ? qualified(*r, k)
+                      : kind == JoinKind::Full
+                          ? "COALESCE(" + qualified(l, k) + ", " + qualified(*r, k) + ")"
+                          : qualified(l, k);
     add(key + " AS " + quoteIdentifier(k));
   }
   for (const auto& f : left_schema.fields()) {
@@ -302,8 +305,8 @@ DataFrame DataFrame::join(const DataFrame& right, const std::vector<std::string>
   for (const auto& f : right_schema.fields()) {
     if (!isKey(f.name)) add(qualified(*r, f.name) + " AS " + quoteIdentifier(f.name));
   }
-  auto p = newPlan(l, "SELECT " + list + " FROM " + from(l) + joinKeyword(kind) + from(*r) +
-                          " ON " + condition);
+  auto p = newPlan(
+      l, "SELECT " + list + " FROM " + from(l) + joinKeyword(kind) + from(*r) + " ON " + condition);
   addSources(*p, *r);
   return DataFrame(p);
 }
@@ -363,9 +366,9 @@ DataFrame DataFrame::drop(const std::string& name) const {
 DataFrame DataFrame::toDF(const std::vector<std::string>& names) const {
   StructType s = schema();
   if (names.size() != s.size()) {
-    throw IllegalArgumentError("toDF: the number of columns doesn't match: " +
-                               std::to_string(s.size()) + " columns, " +
-                               std::to_string(names.size()) + " names");
+    throw IllegalArgumentError(
+        "toDF: the number of columns doesn't match: " + std::to_string(s.size()) + " columns, " +
+        std::to_string(names.size()) + " names");
   }
   std::vector<Column> columns;
   for (std::size_t i = 0; i < s.size(); ++i) columns.push_back(sql::col(s[i].name).alias(names[i]));
@@ -389,7 +392,8 @@ Column DataFrame::col(const std::string& name) const {
 }
 
 void DataFrame::createOrReplaceTempView(const std::string& name) const {
-  if (name.empty()) throw IllegalArgumentError("createOrReplaceTempView: the name must not be empty");
+  if (name.empty())
+    throw IllegalArgumentError("createOrReplaceTempView: the name must not be empty");
   plan_->session->createView(name, *this);
 }
 
@@ -401,7 +405,8 @@ DataFrame unionAll(const std::vector<DataFrame>& frames) {
     std::vector<DataFrame> chunks;
     for (std::size_t i = 0; i < frames.size(); i += kChunk) {
       auto end = frames.begin() + static_cast<std::ptrdiff_t>(std::min(frames.size(), i + kChunk));
-      chunks.push_back(unionAll(std::vector<DataFrame>(frames.begin() + static_cast<std::ptrdiff_t>(i), end)));
+      chunks.push_back(
+          unionAll(std::vector<DataFrame>(frames.begin() + static_cast<std::ptrdiff_t>(i), end)));
     }
     return unionAll(chunks);
   }

@@ -16,10 +16,10 @@ template <class T>
 const T& cellAs(const Row& row, std::size_t i, DataType wanted) {
   const Value& v = row.get(i);
   if (const T* x = std::get_if<T>(&v)) return *x;
-  throw IllegalArgumentError("Row: value " + std::to_string(i) + " is " +
-                             (typeOf(v) == DataType::Null ? std::string("null")
-                                                          : "a " + typeName(typeOf(v))) +
-                             ", not a " + typeName(wanted));
+  throw IllegalArgumentError(
+      "Row: value " + std::to_string(i) + " is " +
+      (typeOf(v) == DataType::Null ? std::string("null") : "a " + typeName(typeOf(v))) +
+      ", not a " + typeName(wanted));
 }
 
 /// "yyyy-MM-dd HH:mm:ss" and, when there is one, the fraction without trailing zeros (Spark's
@@ -90,8 +90,9 @@ bool Row::isNullAt(std::size_t i) const {
 
 const Value& Row::get(std::size_t i) const {
   if (i >= values_.size()) {
-    throw IllegalArgumentError("Row: index " + std::to_string(i) + " is out of range; the row has " +
-                               std::to_string(values_.size()) + " values");
+    throw IllegalArgumentError("Row: index " + std::to_string(i) +
+                               " is out of range; the row has " + std::to_string(values_.size()) +
+                               " values");
   }
   return values_[i];
 }

@@ -60,8 +60,8 @@ void checkRow(const Row& row, const StructType& schema) {
       }
     } else if (t != field.dataType) {
       throw IllegalArgumentError("column '" + field.name + "' is " + typeName(field.dataType) +
-                                 " and a row holds a " + typeName(t) + " value in it: " +
-                                 formatValue(row.get(i)));
+                                 " and a row holds a " + typeName(t) +
+                                 " value in it: " + formatValue(row.get(i)));
     }
   }
 }
@@ -96,7 +96,8 @@ Rdd<Row> LocalSource::toRdd() const {
 void LocalSource::load(TableWriter& writer, std::mutex& mutex) const {
   std::lock_guard lock(mutex);
   for (const auto& row : rows_) {
-    for (std::size_t i = 0; i < row.size(); ++i) writeValue(writer, static_cast<int>(i), row.get(i));
+    for (std::size_t i = 0; i < row.size(); ++i)
+      writeValue(writer, static_cast<int>(i), row.get(i));
     writer.endRow();
   }
 }

@@ -78,8 +78,8 @@ const Conf& SparkSession::conf() const {
 
 DataFrame SparkSession::sql(const std::string& statement) const {
   detail::QueryResult result = state_->runStatement(statement);
-  return fromSource(std::make_shared<detail::LocalSource>(std::move(result.schema),
-                                                          std::move(result.rows), state_->engine()));
+  return fromSource(std::make_shared<detail::LocalSource>(
+      std::move(result.schema), std::move(result.rows), state_->engine()));
 }
 
 DataFrame SparkSession::table(const std::string& name) const {
@@ -98,7 +98,8 @@ std::vector<std::string> SparkSession::tableNames() const {
 
 DataFrame SparkSession::createDataFrame(std::vector<Row> rows, const StructType& schema) const {
   for (const auto& row : rows) detail::checkRow(row, schema);
-  return fromSource(std::make_shared<detail::LocalSource>(schema, std::move(rows), state_->engine()));
+  return fromSource(
+      std::make_shared<detail::LocalSource>(schema, std::move(rows), state_->engine()));
 }
 
 void SparkSession::stop() const {

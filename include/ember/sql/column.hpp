@@ -74,8 +74,8 @@ Column litNull();
 namespace detail {
 template <class T>
 concept Literal = std::is_arithmetic_v<std::remove_cvref_t<T>> ||
-                  std::is_convertible_v<const T&, std::string_view> ||
-                  std::is_same_v<std::remove_cvref_t<T>, Timestamp>;
+    std::is_convertible_v<const T&, std::string_view> ||
+    std::is_same_v<std::remove_cvref_t<T>, Timestamp>;
 
 template <class T>
 Column toColumn(const T& x) {
@@ -101,12 +101,12 @@ template <class T>
 concept ColumnLike = std::is_same_v<std::remove_cvref_t<T>, Column> || detail::Literal<T>;
 
 // Operators between a column and a column or a literal (either side).
-#define EMBER_SQL_BINARY(OP, SQL)                                                           \
-  template <ColumnLike A, ColumnLike B>                                                     \
-    requires(std::is_same_v<std::remove_cvref_t<A>, Column> ||                              \
-             std::is_same_v<std::remove_cvref_t<B>, Column>)                                \
-  Column operator OP(const A& a, const B& b) {                                              \
-    return detail::binary(detail::toColumn(a), SQL, detail::toColumn(b));                  \
+#define EMBER_SQL_BINARY(OP, SQL)                                         \
+  template <ColumnLike A, ColumnLike B>                                   \
+  requires(std::is_same_v<std::remove_cvref_t<A>, Column> ||              \
+           std::is_same_v<std::remove_cvref_t<B>, Column>) Column         \
+  operator OP(const A& a, const B& b) {                                   \
+    return detail::binary(detail::toColumn(a), SQL, detail::toColumn(b)); \
   }
 EMBER_SQL_BINARY(==, "=")
 EMBER_SQL_BINARY(!=, "!=")

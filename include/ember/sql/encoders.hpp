@@ -57,7 +57,8 @@ constexpr std::optional<DataType> cellType() {
 }
 
 template <class T>
-concept Cell = cellType<T>().has_value();
+concept Cell = cellType<T>()
+.has_value();
 
 /// Converts to any lvalue reference: counts an aggregate's fields by trying to brace-initialize
 /// it with more and more of these.
@@ -67,7 +68,9 @@ struct AnyField {
 };
 
 template <class T, class... A>
-concept BraceConstructible = requires { T{std::declval<A>()...}; };
+concept BraceConstructible = requires {
+  T{std::declval<A>()...};
+};
 
 template <class T, class... A>
 constexpr std::size_t aggregateFieldCount() {

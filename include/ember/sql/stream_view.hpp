@@ -26,7 +26,8 @@ namespace ember::sql {
 template <class T>
 void createOrReplaceTempView(const DStream<T>& stream, const std::string& name,
                              std::vector<std::string> names = {}) {
-  if (name.empty()) throw IllegalArgumentError("createOrReplaceTempView: the name must not be empty");
+  if (name.empty())
+    throw IllegalArgumentError("createOrReplaceTempView: the name must not be empty");
   struct Frames {
     std::mutex mutex;
     std::map<int, DataFrame> by_rdd;  // the frame of each remembered RDD, by RDD id
@@ -39,8 +40,8 @@ void createOrReplaceTempView(const DStream<T>& stream, const std::string& name,
     std::vector<DataFrame> parts;
     for (const auto& remembered : stream.slice(Time(0), time)) {
       auto it = frames->by_rdd.find(remembered.id());
-      DataFrame frame = it != frames->by_rdd.end() ? it->second
-                                                   : session.createDataFrame(remembered, names);
+      DataFrame frame =
+          it != frames->by_rdd.end() ? it->second : session.createDataFrame(remembered, names);
       kept.insert_or_assign(remembered.id(), frame);
       parts.push_back(frame);
     }

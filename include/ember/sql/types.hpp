@@ -46,7 +46,8 @@ class StructType {
   std::size_t size() const { return fields_.size(); }
   const StructField& operator[](std::size_t i) const { return fields_[i]; }
   std::vector<std::string> fieldNames() const;
-  /// The position of the column named `name`. Throws IllegalArgumentError naming the columns there are.
+  /// The position of the column named `name`. Throws IllegalArgumentError naming the columns there
+  /// are.
   std::size_t fieldIndex(const std::string& name) const;
   /// "struct<word:string,count:bigint>"
   std::string simpleString() const;

@@ -28,7 +28,8 @@ class SessionState;
 /// cell, then endRow(). Used by one thread at a time.
 class TableWriter {
  public:
-  TableWriter(void* statement, std::string table) : statement_(statement), table_(std::move(table)) {}
+  TableWriter(void* statement, std::string table)
+      : statement_(statement), table_(std::move(table)) {}
   void null(int i);
   void integer(int i, std::int64_t x);
   void real(int i, double x);
@@ -127,7 +128,8 @@ class RddSource final : public Source {
       for (const T& x : part) {
         if constexpr (std::is_same_v<T, Row>) {
           checkRow(x, schema);
-          for (std::size_t i = 0; i < x.size(); ++i) writeValue(writer, static_cast<int>(i), x.get(i));
+          for (std::size_t i = 0; i < x.size(); ++i)
+            writeValue(writer, static_cast<int>(i), x.get(i));
         } else {
           writeElement(writer, x);
         }
