@@ -129,6 +129,10 @@ SessionState::SessionState(Engine engine, const Conf& conf)
   // reading would turn col("misspelt") into the text 'misspelt'.
   sqlite3_db_config(db_, SQLITE_DBCONFIG_DQS_DML, 0, nullptr);
   sqlite3_db_config(db_, SQLITE_DBCONFIG_DQS_DDL, 0, nullptr);
+  // Sorts and groupings stay in memory rather than spilling to temporary files, and the page
+  // cache is large enough for a batch's tables (the database is in memory anyway).
+  exec("PRAGMA temp_store = MEMORY");
+  exec("PRAGMA cache_size = -1048576");
 }
 
 SessionState::~SessionState() {
