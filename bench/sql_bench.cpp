@@ -16,6 +16,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <ctime>
 #include <functional>
 #include <map>
 #include <random>
@@ -91,6 +92,13 @@ std::vector<std::string> generateWords(const Options& o) {
   return words;
 }
 
+/// CPU time of the whole process (all threads), in seconds: less hurt by a busy machine.
+double processCpuSeconds() {
+  timespec ts{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+}
+
 double secondsSince(SteadyClock::time_point start) {
   return std::chrono::duration<double>(SteadyClock::now() - start).count();
 }
@@ -106,6 +114,7 @@ struct Variant {
   std::function<Counts(std::vector<double>& parts)> run;  // parts: seconds of each phase
   std::vector<std::string> phases;
   std::vector<std::vector<double>> times;  // per rep: total, then the phases
+  std::vector<double> cpu;                 // per rep: process CPU seconds
 };
 
 double median(std::vector<double> v) {
@@ -178,7 +187,9 @@ int main(int argc, char** argv) {
     for (auto& v : variants) {
       std::vector<double> parts;
       auto start = SteadyClock::now();
+      double cpu0 = processCpuSeconds();
       Counts counts = v.run(parts);
+      v.cpu.push_back(processCpuSeconds() - cpu0);
       // The SQL variant's total does not include the query run only to time it.
       double total = secondsSince(start) - (parts.size() == 3 ? parts[1] : 0.0);
       if (expected.empty()) expected = counts;
@@ -196,8 +207,9 @@ int main(int argc, char** argv) {
     for (const auto& t : v.times) totals.push_back(t[0]);
     double best = *std::min_element(totals.begin(), totals.end());
     if (base == 0) base = best;
-    std::printf("%-36s %10.1f %10.1f %12.2f %10.2f\n", v.name.c_str(), best * 1e3,
-                median(totals) * 1e3, static_cast<double>(o.words) / best / 1e6, best / base);
+    std::printf("%-36s %10.1f %10.1f %12.2f %10.2f %12.1f\n", v.name.c_str(), best * 1e3,
+                median(totals) * 1e3, static_cast<double>(o.words) / best / 1e6, best / base,
+                *std::min_element(v.cpu.begin(), v.cpu.end()) * 1e3);
     for (std::size_t p = 0; p < v.phases.size(); ++p) {
       std::vector<double> phase;
       for (const auto& t : v.times) phase.push_back(t[p + 1]);
