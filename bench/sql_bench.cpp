@@ -110,6 +110,9 @@ Counts fromRows(const std::vector<ember::sql::Row>& rows) {
 }
 
 struct Variant {
+  Variant(std::string n, std::function<Counts(std::vector<double>&)> f,
+          std::vector<std::string> p = {})
+      : name(std::move(n)), run(std::move(f)), phases(std::move(p)) {}
   std::string name;
   std::function<Counts(std::vector<double>& parts)> run;  // parts: seconds of each phase
   std::vector<std::string> phases;
@@ -136,27 +139,27 @@ int main(int argc, char** argv) {
   const std::string query = "select word, count(*) as total from words group by word";
 
   std::vector<Variant> variants;
-  variants.push_back({"hand-written loop (1 thread)",
-                      [&](std::vector<double>&) {
-                        absl::flat_hash_map<std::string_view, std::int64_t> map;
-                        for (const auto& w : input) ++map[w];
-                        Counts counts;
-                        for (const auto& [w, n] : map) counts.emplace(std::string(w), n);
-                        return counts;
-                      },
-                      {},
-                      {}});
-  variants.push_back({"reduceByKey",
-                      [&](std::vector<double>&) {
-                        auto pairs = rdd.map([](const std::string& w) {
-                                          return std::pair<std::string, std::int64_t>{w, 1};
-                                        })
-                                         .reduceByKey(std::plus<>{})
-                                         .collect();
-                        return Counts(pairs.begin(), pairs.end());
-                      },
-                      {},
-                      {}});
+  variants.push_back({
+      "hand-written loop (1 thread)",
+      [&](std::vector<double>&) {
+        absl::flat_hash_map<std::string_view, std::int64_t> map;
+        for (const auto& w : input) ++map[w];
+        Counts counts;
+        for (const auto& [w, n] : map) counts.emplace(std::string(w), n);
+        return counts;
+      },
+  });
+  variants.push_back({
+      "reduceByKey",
+      [&](std::vector<double>&) {
+        auto pairs = rdd.map([](const std::string& w) {
+                          return std::pair<std::string, std::int64_t>{w, 1};
+                        })
+                         .reduceByKey(std::plus<>{})
+                         .collect();
+        return Counts(pairs.begin(), pairs.end());
+      },
+  });
   variants.push_back({"SQL: toDF + view + sql + collect",
                       [&](std::vector<double>& parts) {
                         auto t0 = SteadyClock::now();
@@ -172,15 +175,13 @@ int main(int argc, char** argv) {
                         parts.push_back(std::max(0.0, with_rows - parts[1]));
                         return fromRows(rows);
                       },
-                      {"loading", "query", "reading back"},
-                      {}});
-  variants.push_back({"DataFrame: groupBy(word).count()",
-                      [&](std::vector<double>&) {
-                        return fromRows(
-                            ember::sql::toDF(rdd, "word").groupBy("word").count().collect());
-                      },
-                      {},
-                      {}});
+                      {"loading", "query", "reading back"}});
+  variants.push_back({
+      "DataFrame: groupBy(word).count()",
+      [&](std::vector<double>&) {
+        return fromRows(ember::sql::toDF(rdd, "word").groupBy("word").count().collect());
+      },
+  });
 
   Counts expected;
   for (int rep = 0; rep < o.reps; ++rep) {
