@@ -31,7 +31,9 @@ class SessionState;
 /// Errors: actions throw AnalysisError (the engine's message and the statement) when the SQL of
 /// an operation is refused (an unknown column, a type the engine cannot compare) and
 /// TaskFailedError when computing a dataset fails. Arguments are checked where they are given
-/// (IllegalArgumentError).
+/// (IllegalArgumentError). The operations that need their input's columns (withColumn,
+/// withColumnRenamed, drop, toDF, join on using columns) read its schema, which may run its
+/// query, and then throw what an action throws.
 class DataFrame {
  public:
   explicit DataFrame(std::shared_ptr<const detail::Plan> plan) : plan_(std::move(plan)) {}

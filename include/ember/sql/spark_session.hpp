@@ -43,7 +43,8 @@ class SparkSession {
   /// A session on this engine: the process's session when it is bound to it, else a new one
   /// that becomes the process's session.
   static SparkSession getOrCreate(const Engine& engine);
-  /// A new session on the engine, with its own database and views (Spark's newSession).
+  /// A new session on the engine, with its own database and views (Spark's newSession). Its
+  /// views keep it alive: call stop() when done with it.
   static SparkSession create(const Engine& engine);
 
   explicit SparkSession(std::shared_ptr<detail::SessionState> state) : state_(std::move(state)) {}
@@ -85,7 +86,8 @@ class SparkSession {
     return createDataFrame(std::move(rows), detail::schemaOf<T>(std::move(names)));
   }
 
-  /// Forgets the process's session if it is this one (the next getOrCreate makes another).
+  /// Drops its views and forgets the process's session if it is this one (the next getOrCreate
+  /// makes another). DataFrames made before stay usable.
   void stop() const;
 
   const std::shared_ptr<detail::SessionState>& state() const { return state_; }
