@@ -106,6 +106,10 @@ TEST_F(StreamSqlTest, AViewHoldsWhatTheStreamRemembers) {
   runBatch(6);
   EXPECT_EQ(queryElsewhere(query),
             (std::map<std::string, std::int64_t>{{"w4", 4}, {"w5", 5}, {"w6", 6}}));
+  // The forgotten batches' tables were dropped: one table per remembered batch is left.
+  auto session = SparkSession::getOrCreate(ssc.sparkContext());
+  EXPECT_EQ(
+      session.sql("select count(*) from sqlite_master where type = 'table'").first().getLong(0), 3);
 }
 
 TEST_F(StreamSqlTest, WithoutRememberOnlyTheLatestBatches) {
