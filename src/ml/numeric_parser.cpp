@@ -135,6 +135,8 @@ Numeric parseNumeric(std::string_view s) {
   Tokenizer tokens(s);
   if (!tokens.hasMore()) fail("Cannot find any token from the input string.", s);
   std::string_view token = tokens.next();
+  // Spark refuses blanks before the value; ember skips them, as it does after it.
+  while (isBlank(token) && tokens.hasMore()) token = tokens.next();
   Numeric result;
   if (token == "(") {
     result.value = parseTuple(tokens, s);
