@@ -72,7 +72,8 @@ inline std::pair<std::vector<std::vector<Vector>>, std::vector<Vector>> kMeansDa
     for (int i = 0; i < numPoints; ++i) {
       const Vector& center = centers[static_cast<std::size_t>(i % k)];
       std::vector<double> p(static_cast<std::size_t>(d));
-      for (int x = 0; x < d; ++x) p[static_cast<std::size_t>(x)] = center(x) + rand.nextGaussian() * r;
+      for (int x = 0; x < d; ++x)
+        p[static_cast<std::size_t>(x)] = center(x) + rand.nextGaussian() * r;
       batch.push_back(Vectors::dense(std::move(p)));
     }
     batches.push_back(std::move(batch));

@@ -35,8 +35,7 @@ TEST(MlVector, DenseParsesAndPrintsAsSpark) {
   EXPECT_EQ(v.size(), 3);
   EXPECT_EQ(v.toArray(), (std::vector<double>{1.0, 2.0, -3.5}));
   EXPECT_EQ(v.toString(), "[1.0,2.0,-3.5]");
-  EXPECT_EQ(Vectors::dense({0.001, 1e7, 1.5e-5, 100.0}).toString(),
-            "[0.001,1.0E7,1.5E-5,100.0]");
+  EXPECT_EQ(Vectors::dense({0.001, 1e7, 1.5e-5, 100.0}).toString(), "[0.001,1.0E7,1.5E-5,100.0]");
   EXPECT_EQ(Vectors::parse("[]").size(), 0);
   EXPECT_EQ(Vectors::parse("[]").toString(), "[]");
 }
@@ -79,7 +78,8 @@ TEST(MlVector, ParseErrorsNameTheProblemAndTheInput) {
   EXPECT_THAT(errorOf([] { Vectors::parse("(3,[0],[1.0]"); }), HasSubstr("must end with ')'"));
   EXPECT_THAT(errorOf([] { Vectors::parse("[1.0,,2.0]"); }), HasSubstr("wrong position"));
   EXPECT_THAT(errorOf([] { Vectors::parse(""); }), HasSubstr("Cannot find any token"));
-  EXPECT_THAT(errorOf([] { Vectors::parse("1.0"); }), HasSubstr("Cannot parse a vector from a number"));
+  EXPECT_THAT(errorOf([] { Vectors::parse("1.0"); }),
+              HasSubstr("Cannot parse a vector from a number"));
   EXPECT_THAT(errorOf([] { Vectors::parse("(3,[0])"); }), HasSubstr("expected [v1,v2,...]"));
   EXPECT_THAT(errorOf([] { Vectors::parse("[1.0]junk"); }), HasSubstr("Unexpected text"));
   EXPECT_THAT(errorOf([] { Vectors::parse("[inf]"); }), HasSubstr("Cannot parse a double"));
@@ -89,10 +89,14 @@ TEST(MlVector, ParseErrorsNameTheProblemAndTheInput) {
 }
 
 TEST(MlVector, SparseArgumentsAreChecked) {
-  EXPECT_THAT(errorOf([] { Vectors::sparse(3, {0, 1}, {1.0}); }),
+  EXPECT_THAT(errorOf([] {
+                Vectors::sparse(3, {0, 1}, {1.0});
+              }),
               HasSubstr("You provided 2 indices and 1 values"));
   EXPECT_THAT(errorOf([] { Vectors::sparse(3, {-1}, {1.0}); }), HasSubstr("negative index: -1"));
-  EXPECT_THAT(errorOf([] { Vectors::sparse(3, {2, 1}, {1.0, 2.0}); }),
+  EXPECT_THAT(errorOf([] {
+                Vectors::sparse(3, {2, 1}, {1.0, 2.0});
+              }),
               HasSubstr("Indices 2 and 1 are not strictly increasing"));
   EXPECT_THAT(errorOf([] { Vectors::sparse(-1, {}, {}); }), HasSubstr("nonnegative"));
   EXPECT_THAT(errorOf([] { Vectors::dense({1.0})(1); }), HasSubstr("out of range"));
@@ -154,7 +158,8 @@ TEST(MlLabeledPoint, ErrorsNameTheProblem) {
   EXPECT_THAT(errorOf([] { LabeledPoint::parse("([1.0],[2.0])"); }),
               HasSubstr("Cannot parse a labeled point from a tuple of (an array of 1 numbers"));
   EXPECT_THAT(errorOf([] { LabeledPoint::parse("(1.0,[2.0]"); }), HasSubstr("must end with ')'"));
-  EXPECT_THAT(errorOf([] { LabeledPoint::parse("nonsense"); }), HasSubstr("expected (label,vector)"));
+  EXPECT_THAT(errorOf([] { LabeledPoint::parse("nonsense"); }),
+              HasSubstr("expected (label,vector)"));
   EXPECT_THAT(errorOf([] { LabeledPoint::parse("1.0,2.0 y"); }),
               HasSubstr("Cannot parse a double from: y"));
   EXPECT_THAT(errorOf([] { LabeledPoint::parse("(1.0,(2,[3],[1.0]))"); }),
