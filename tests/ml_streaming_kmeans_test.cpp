@@ -5,8 +5,10 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <cmath>
 #include <mutex>
+#include <thread>
 
 #include "ember/testing.hpp"
 #include "ml_test_support.hpp"
@@ -327,6 +329,48 @@ TEST(MlStreamingKMeans, SparsePointsGiveTheDenseAnswers) {
   EXPECT_DOUBLE_EQ(model.computeCost(engine.parallelize(dense, 2)), 1.0 + 1.25 + 2.0);
   EXPECT_EQ(model.predict(engine.parallelize(sparse, 3)).collect(), (std::vector<int>{1, 0, 1}));
   engine.stop();
+}
+
+// ML-01's second mode: a model trained elsewhere, applied to a stream by map.
+TEST(MlStreamingKMeans, AnOfflineModelAppliesThroughMap) {
+  StreamingKMeansModel model({Vectors::dense({0.0}), Vectors::dense({10.0})}, {1.0, 1.0});
+  auto out = ember::testing::runOperation(
+      std::vector<std::vector<Vector>>{{Vectors::dense({1.0}), Vectors::dense({7.0})}},
+      [model](const ember::DStream<Vector>& s) {
+        return s.map([model](const Vector& v) { return model.predict(v); });
+      },
+      1);
+  EXPECT_EQ(out[0], (std::vector<int>{0, 1}));
+}
+
+// latestModel() read from another thread while batches train: every model seen is whole (the
+// weights of decay 1 add up to the points of a whole number of batches of 10).
+TEST(MlStreamingKMeans, LatestModelIsReadableWhileTraining) {
+  StreamingKMeans km(2, 1.0, "batches");
+  km.setInitialCenters({Vectors::dense({0.0}), Vectors::dense({100.0})}, {0.0, 0.0});
+  std::vector<std::vector<Vector>> input;
+  for (int b = 0; b < 20; ++b) {
+    std::vector<Vector> batch;
+    for (int i = 0; i < 10; ++i) batch.push_back(Vectors::dense({i % 2 ? 100.0 + i : -i * 1.0}));
+    input.push_back(std::move(batch));
+  }
+  std::atomic<bool> done{false};
+  std::atomic<int> torn{0};
+  std::atomic<long> reads{0};
+  std::thread reader([&] {
+    while (!done.load()) {
+      auto weights = km.latestModel().clusterWeights();
+      double total = weights[0] + weights[1];
+      if (std::fmod(total, 10.0) != 0.0) ++torn;
+      ++reads;
+    }
+  });
+  train(km, input);
+  done = true;
+  reader.join();
+  EXPECT_EQ(torn.load(), 0);
+  EXPECT_GT(reads.load(), 0);
+  EXPECT_EQ(km.latestModel().clusterWeights(), (std::vector<double>{100.0, 100.0}));
 }
 
 }  // namespace

@@ -107,6 +107,10 @@ TEST(MlVector, EqualityComparesValuesWhateverTheForm) {
   EXPECT_EQ(Vectors::sparse(2, {0}, {0.0}), Vectors::sparse(2, {}, {}));
   EXPECT_NE(Vectors::dense({1.0, 0.0}), Vectors::dense({1.0, 0.0, 0.0}));
   EXPECT_NE(Vectors::dense({1.0, 2.0}), Vectors::dense({1.0, 2.5}));
+  EXPECT_EQ(Vectors::sparse(3, {1}, {0.0}), Vectors::dense({0.0, 0.0, 0.0}));
+  EXPECT_NE(Vectors::sparse(3, {1}, {2.0}), Vectors::sparse(3, {2}, {2.0}));
+  EXPECT_NE(Vectors::sparse(3, {2}, {2.0}), Vectors::dense({0.0, 0.0, 2.5}));
+  EXPECT_NE(Vectors::dense({0.0, 0.0, 1.0}), Vectors::sparse(3, {}, {}));
   EXPECT_EQ(Vectors::dense({0.0, 2.0, 0.0}).toSparse().toString(), "(3,[1],[2.0])");
   EXPECT_EQ(Vectors::sparse(3, {1}, {2.0}).toDense().toString(), "[0.0,2.0,0.0]");
 }

@@ -94,11 +94,23 @@ std::string Vector::toString() const {
 bool operator==(const Vector& a, const Vector& b) {
   if (a.size_ != b.size_) return false;
   if (!a.sparse_ && !b.sparse_) return a.values_ == b.values_;
-  if (a.sparse_ && b.sparse_) {
-    // Explicit zeros do not count: (2,[0],[0.0]) equals (2,[],[]), as in Spark.
-    return a.toArray() == b.toArray();
+  // Compare the stored values in index order, an index one side lacks reading as 0: explicit
+  // zeros do not count, so (2,[0],[0.0]) equals (2,[],[]) and [0.0,0.0], as in Spark.
+  std::size_t i = 0;
+  std::size_t j = 0;
+  auto index = [](const Vector& v, std::size_t k) {
+    return v.sparse_ ? v.indices_[k] : static_cast<int>(k);
+  };
+  while (i < a.values_.size() || j < b.values_.size()) {
+    int ia = i < a.values_.size() ? index(a, i) : a.size_;
+    int ib = j < b.values_.size() ? index(b, j) : b.size_;
+    double x = ia <= ib ? a.values_[i] : 0.0;
+    double y = ib <= ia ? b.values_[j] : 0.0;
+    if (x != y) return false;
+    if (ia <= ib) ++i;
+    if (ib <= ia) ++j;
   }
-  return a.toArray() == b.toArray();
+  return true;
 }
 
 std::ostream& operator<<(std::ostream& os, const Vector& v) {

@@ -2,6 +2,7 @@
 
 #include <optional>
 #include <string>
+#include <utility>
 
 #include "ember/core/rdd.hpp"
 #include "ember/ml/vector.hpp"
