@@ -170,6 +170,27 @@ bool converged(const std::vector<double>& previous, const std::vector<double>& c
   return (a - b).norm() < tolerance * std::max(b.norm(), 1.0);
 }
 
+/// One pass: the number of points; for the logistic loss, labels other than 0 and 1 are refused
+/// (Spark's binaryLabelValidator) with IllegalArgumentError.
+long long countAndCheckLabels(const Rdd<LabeledPoint>& data, Gradient gradient) {
+  using Counts = std::pair<long long, long long>;  // points, invalid labels
+  auto [count, invalid] = data.aggregate(
+      Counts{0, 0},
+      [gradient](Counts acc, const LabeledPoint& p) {
+        ++acc.first;
+        if (gradient == Gradient::Logistic && p.label != 0.0 && p.label != 1.0) ++acc.second;
+        return acc;
+      },
+      [](Counts a, Counts b) {
+        return Counts{a.first + b.first, a.second + b.second};
+      });
+  if (invalid > 0) {
+    throw IllegalArgumentError("Classification labels should be 0 or 1. Found " +
+                               std::to_string(invalid) + " invalid labels");
+  }
+  return count;
+}
+
 }  // namespace
 
 GradientDescent::Result GradientDescent::runMiniBatchSGD(const Rdd<LabeledPoint>& data,
@@ -186,22 +207,7 @@ GradientDescent::Result GradientDescent::runMiniBatchSGD(const Rdd<LabeledPoint>
   Result result;
   result.weights = initialWeights;
 
-  // One pass counts the points and, for the logistic loss, the labels other than 0 and 1
-  // (Spark's binaryLabelValidator).
-  auto [count, invalid] = data.aggregate(
-      std::pair<long long, long long>{0, 0},
-      [gradient](std::pair<long long, long long> acc, const LabeledPoint& p) {
-        ++acc.first;
-        if (gradient == Gradient::Logistic && p.label != 0.0 && p.label != 1.0) ++acc.second;
-        return acc;
-      },
-      [](std::pair<long long, long long> a, std::pair<long long, long long> b) {
-        return std::pair{a.first + b.first, a.second + b.second};
-      });
-  if (invalid > 0) {
-    throw IllegalArgumentError("Classification labels should be 0 or 1. Found " +
-                               std::to_string(invalid) + " invalid labels");
-  }
+  long long count = countAndCheckLabels(data, gradient);
   if (count == 0) {
     ember::logger()->warn("GradientDescent: no data; returning the initial weights");
     return result;

@@ -191,6 +191,31 @@ StreamingKMeansModel StreamingKMeansModel::update(const Rdd<Vector>& data, doubl
   return applyUpdate(batchStats(data), decayFactor, timeUnit);
 }
 
+/// A cluster whose weight faded to nothing takes half of the largest one (ML-06): both get the
+/// mean of the two weights, and the centers move 1e-14 (relative) apart on either side of the
+/// largest one's.
+void StreamingKMeansModel::splitDyingCluster() {
+  auto max_it = std::max_element(weights_.begin(), weights_.end());
+  auto min_it = std::min_element(weights_.begin(), weights_.end());
+  if (!(*min_it < 1e-8 * *max_it)) return;
+  auto largest = static_cast<std::ptrdiff_t>(max_it - weights_.begin());
+  auto smallest = static_cast<std::ptrdiff_t>(min_it - weights_.begin());
+  ember::logger()->info(
+      "StreamingKMeans: cluster {} is dying; splitting the largest cluster {} in two", smallest,
+      largest);
+  double weight = (*max_it + *min_it) / 2.0;
+  *max_it = weight;
+  *min_it = weight;
+  double* big = centers_.data() + largest * dim_;
+  double* small = centers_.data() + smallest * dim_;
+  for (int i = 0; i < dim_; ++i) {
+    double x = big[i];
+    double p = 1e-14 * std::max(std::abs(x), 1.0);
+    big[i] = x + p;
+    small[i] = x - p;
+  }
+}
+
 StreamingKMeansModel StreamingKMeansModel::applyUpdate(const BatchStats& stats, double decayFactor,
                                                        const std::string& timeUnit) const {
   if (timeUnit != "batches" && timeUnit != "points") {
@@ -220,27 +245,7 @@ StreamingKMeansModel StreamingKMeansModel::applyUpdate(const BatchStats& stats, 
     center = center * (1.0 - lambda) + sum * (lambda / static_cast<double>(count));
   }
 
-  // A cluster whose weight faded to nothing takes half of the largest one (ML-06).
-  auto max_it = std::max_element(next.weights_.begin(), next.weights_.end());
-  auto min_it = std::min_element(next.weights_.begin(), next.weights_.end());
-  if (*min_it < 1e-8 * *max_it) {
-    auto largest = static_cast<std::ptrdiff_t>(max_it - next.weights_.begin());
-    auto smallest = static_cast<std::ptrdiff_t>(min_it - next.weights_.begin());
-    ember::logger()->info(
-        "StreamingKMeans: cluster {} is dying; splitting the largest cluster {} in two", smallest,
-        largest);
-    double weight = (*max_it + *min_it) / 2.0;
-    *max_it = weight;
-    *min_it = weight;
-    double* big = next.centers_.data() + largest * dim_;
-    double* small = next.centers_.data() + smallest * dim_;
-    for (int i = 0; i < dim_; ++i) {
-      double x = big[i];
-      double p = 1e-14 * std::max(std::abs(x), 1.0);
-      big[i] = x + p;
-      small[i] = x - p;
-    }
-  }
+  next.splitDyingCluster();
   for (int j = 0; j < k(); ++j) {
     next.center_norms_[static_cast<std::size_t>(j)] =
         ConstRowMap(next.centers_.data() + static_cast<std::ptrdiff_t>(j) * dim_, dim_)

@@ -59,6 +59,7 @@ class StreamingKMeansModel {
 
  private:
   StreamingKMeansModel() = default;
+  void splitDyingCluster();
   int dim_ = 0;
   std::vector<double> centers_;  // k rows of dim_ values, one center after another
   std::vector<double> weights_;
