@@ -7,7 +7,7 @@ packages=(
   build-essential g++ cmake ninja-build pkg-config clang-format
   libabsl-dev libcereal-dev libfmt-dev libspdlog-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  zlib1g-dev libsqlite3-dev
+  zlib1g-dev libsqlite3-dev libeigen3-dev
   netcat-openbsd
 )
 
