@@ -180,10 +180,16 @@ void MQTTSession::run(ReceiverBase& receiver, const OnMessage& onMessageFn) {
                  std::to_string(s.options.connectionTimeout) + " s)");
     }
   }
-  if (s.interrupted && s.connected) mosquitto_loop_write(client, 1);  // the queued DISCONNECT
   {
     std::lock_guard lock(s.mutex);
     s.client = nullptr;
+  }
+  if (s.interrupted && s.connected) {
+    // interrupt() may have seen the client gone and queued nothing: a DISCONNECT is queued here
+    // too (a second one is harmless, the broker closes at the first) and written before the
+    // client goes, so that the broker sees a clean disconnection.
+    mosquitto_disconnect(client);
+    mosquitto_loop_write(client, 1);
   }
   mosquitto_destroy(client);
   if (s.interrupted) {
