@@ -7,7 +7,7 @@
 #include <chrono>
 #include <cstring>
 #include <exception>
-#include <mutex>
+#include <mutex>  // std::call_once
 #include <random>
 #include <string>
 #include <utility>
@@ -21,7 +21,7 @@ namespace ember::detail {
 namespace {
 
 /// How long one mosquitto_loop() call may wait for the network: the bound on how late a stop or
-/// a connection timeout is noticed when no traffic wakes it earlier.
+/// a connection timeout is noticed.
 constexpr int kLoopTimeoutMs = 100;
 
 void initLibrary() {
@@ -53,8 +53,6 @@ struct MQTTSession::State {
   std::vector<std::string> topics;
   MQTTOptions options;
   std::atomic<bool> interrupted{false};
-  std::mutex mutex;
-  mosquitto* client = nullptr;  // guarded by mutex, for interrupt()
 
   // The session thread's own, also in libmosquitto's callbacks (which run inside its loop).
   const OnMessage* on_message = nullptr;
@@ -83,12 +81,10 @@ MQTTSession::MQTTSession(std::string brokerUrl, MQTTBrokerAddress address,
 
 MQTTSession::~MQTTSession() = default;
 
-void MQTTSession::interrupt() {
-  state_->interrupted = true;
-  std::lock_guard lock(state_->mutex);
-  // Queues a DISCONNECT, which wakes the loop at once (libmosquitto's threaded mode).
-  if (state_->client) mosquitto_disconnect(state_->client);
-}
+// Only the flag: libmosquitto's client is used by the session thread alone (its loop writes
+// acknowledgements at once, without a wake-up through another thread), which notices the flag
+// within kLoopTimeoutMs and disconnects.
+void MQTTSession::interrupt() { state_->interrupted = true; }
 
 namespace {
 
@@ -148,7 +144,6 @@ void MQTTSession::run(ReceiverBase& receiver, const OnMessage& onMessageFn) {
             IoError(std::string("libmosquitto cannot make a client: ") + std::strerror(errno))));
     return;
   }
-  mosquitto_threaded_set(client, true);  // interrupt() calls into it from another thread
   mosquitto_int_option(client, MOSQ_OPT_PROTOCOL_VERSION, MQTT_PROTOCOL_V311);
   if (s.options.username) {
     mosquitto_username_pw_set(client, s.options.username->c_str(),
@@ -157,10 +152,6 @@ void MQTTSession::run(ReceiverBase& receiver, const OnMessage& onMessageFn) {
   mosquitto_connect_callback_set(client, onConnect);
   mosquitto_subscribe_callback_set(client, onSubscribe);
   mosquitto_message_callback_set(client, onMessage);
-  {
-    std::lock_guard lock(s.mutex);
-    s.client = client;
-  }
 
   logger()->info("Connecting to MQTT broker {} as {}", s.url, id);
   const auto deadline =
@@ -180,17 +171,7 @@ void MQTTSession::run(ReceiverBase& receiver, const OnMessage& onMessageFn) {
                  std::to_string(s.options.connectionTimeout) + " s)");
     }
   }
-  {
-    std::lock_guard lock(s.mutex);
-    s.client = nullptr;
-  }
-  if (s.interrupted && s.connected) {
-    // interrupt() may have seen the client gone and queued nothing: a DISCONNECT is queued here
-    // too (a second one is harmless, the broker closes at the first) and written before the
-    // client goes, so that the broker sees a clean disconnection.
-    mosquitto_disconnect(client);
-    mosquitto_loop_write(client, 1);
-  }
+  if (s.interrupted && s.connected) mosquitto_disconnect(client);  // a clean DISCONNECT
   mosquitto_destroy(client);
   if (s.interrupted) {
     logger()->info("Stopped receiving from MQTT broker {}", s.url);

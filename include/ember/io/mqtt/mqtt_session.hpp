@@ -33,7 +33,7 @@ class MQTTSession {
   /// threw). After interrupt() it disconnects and returns without asking anything. Does not
   /// throw.
   void run(ReceiverBase& receiver, const OnMessage& onMessage);
-  /// Makes run() return promptly (within a tenth of a second), or as soon as it starts.
+  /// Makes run() disconnect and return within a tenth of a second, or as soon as it starts.
   /// Thread-safe, idempotent.
   void interrupt();
 
