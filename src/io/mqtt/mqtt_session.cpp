@@ -5,6 +5,7 @@
 #include <atomic>
 #include <cerrno>
 #include <chrono>
+#include <cstdio>
 #include <cstring>
 #include <exception>
 #include <mutex>  // std::call_once
@@ -23,6 +24,9 @@ namespace {
 /// How long one mosquitto_loop() call may wait for the network: the bound on how late a stop or
 /// a connection timeout is noticed.
 constexpr int kLoopTimeoutMs = 100;
+/// Writing what is queued when a session stops: up to 10 waits of 10 ms.
+constexpr int kFlushRounds = 10;
+constexpr int kFlushWaitMs = 10;
 
 void initLibrary() {
   static std::once_flag once;
@@ -84,7 +88,9 @@ MQTTSession::~MQTTSession() = default;
 // Only the flag: libmosquitto's client is used by the session thread alone (its loop writes
 // acknowledgements at once, without a wake-up through another thread), which notices the flag
 // within kLoopTimeoutMs and disconnects.
-void MQTTSession::interrupt() { state_->interrupted = true; }
+void MQTTSession::interrupt() {
+  state_->interrupted = true;
+}
 
 namespace {
 
@@ -171,7 +177,15 @@ void MQTTSession::run(ReceiverBase& receiver, const OnMessage& onMessageFn) {
                  std::to_string(s.options.connectionTimeout) + " s)");
     }
   }
-  if (s.interrupted && s.connected) mosquitto_disconnect(client);  // a clean DISCONNECT
+  if (s.interrupted && s.connected) {
+    // A clean DISCONNECT, after the acknowledgements still queued (a socket that was full): what
+    // is not acknowledged the broker sends again to a persistent session. At most kFlushRounds
+    // short waits, so that a stop stays prompt.
+    mosquitto_disconnect(client);
+    for (int i = 0; i < kFlushRounds && mosquitto_want_write(client); ++i) {
+      if (mosquitto_loop(client, kFlushWaitMs, 1) != MOSQ_ERR_SUCCESS) break;
+    }
+  }
   mosquitto_destroy(client);
   if (s.interrupted) {
     logger()->info("Stopped receiving from MQTT broker {}", s.url);
