@@ -9,6 +9,8 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   zlib1g-dev libsqlite3-dev libeigen3-dev
   netcat-openbsd
+  libzmq3-dev cppzmq-dev
+  libmosquitto-dev mosquitto
 )
 
 missing=()
