@@ -8,6 +8,7 @@ packages=(
   libabsl-dev libcereal-dev libfmt-dev libspdlog-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   zlib1g-dev libsqlite3-dev
+  librdkafka-dev
   netcat-openbsd
 )
 
