@@ -146,6 +146,13 @@ DirectKafkaPlanner::~DirectKafkaPlanner() = default;
 // ---- Partitions and starting offsets ----------------------------------------------------------
 
 std::vector<TopicPartition> DirectKafkaPlanner::currentPartitions(std::string& notes) {
+  std::vector<TopicPartition> out = listPartitions(notes);
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+std::vector<TopicPartition> DirectKafkaPlanner::listPartitions(std::string& notes) {
   if (spec_.kind == Kind::kAssign) return spec_.partitions;
   std::vector<TopicPartition> out;
   try {
@@ -243,6 +250,7 @@ void DirectKafkaPlanner::stop() {
   sendCommits();
   client_->awaitCommits(query_timeout_ms_);
   client_.reset();
+  releaseIdleConsumers(executor_params_);
 }
 
 // ---- Batches ----------------------------------------------------------------------------------

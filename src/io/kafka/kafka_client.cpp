@@ -135,6 +135,11 @@ KafkaDriverClient::~KafkaDriverClient() {
 
 std::map<std::string, std::vector<int>> KafkaDriverClient::listTopics() {
   std::lock_guard lock(impl_->mutex);
+  return listTopicsLocked(nullptr);
+}
+
+std::map<std::string, std::vector<int>> KafkaDriverClient::listTopicsLocked(
+    std::map<TopicPartition, int>* leaders) {
   const rd_kafka_metadata_t* md = nullptr;
   rd_kafka_resp_err_t err =
       rd_kafka_metadata(impl_->rk.get(), 1, nullptr, &md, clampTimeout(impl_->timeout_ms));
@@ -147,7 +152,10 @@ std::map<std::string, std::vector<int>> KafkaDriverClient::listTopics() {
     std::string name = t.topic;
     if (t.err != RD_KAFKA_RESP_ERR_NO_ERROR || name.starts_with("__")) continue;
     std::vector<int>& partitions = topics[name];
-    for (int p = 0; p < t.partition_cnt; ++p) partitions.push_back(t.partitions[p].id);
+    for (int p = 0; p < t.partition_cnt; ++p) {
+      partitions.push_back(t.partitions[p].id);
+      if (leaders != nullptr) (*leaders)[TopicPartition{name, t.partitions[p].id}] = t.partitions[p].leader;
+    }
     std::sort(partitions.begin(), partitions.end());
   }
   rd_kafka_metadata_destroy(md);
@@ -177,30 +185,62 @@ WatermarkQuery KafkaDriverClient::watermarks(const std::vector<TopicPartition>& 
   WatermarkQuery result;
   if (partitions.empty()) return result;
   std::lock_guard lock(impl_->mutex);
-  // Kafka's ListOffsets: timestamp -2 asks for the earliest offset, -1 for the latest.
-  std::map<TopicPartition, std::int64_t> found[2];
-  for (int which = 0; which < 2; ++which) {
-    RdPartitionList list = makeList(partitions, which == 0 ? -2 : -1);
-    rd_kafka_resp_err_t err =
-        rd_kafka_offsets_for_times(impl_->rk.get(), list.get(), clampTimeout(impl_->timeout_ms));
-    for (int i = 0; i < list->cnt; ++i) {
-      const auto& e = list->elems[i];
-      TopicPartition tp{e.topic, e.partition};
-      if (e.err == RD_KAFKA_RESP_ERR_NO_ERROR && e.offset >= 0) {
-        found[which][tp] = e.offset;
-      } else if (!result.unavailable.contains(tp)) {
-        rd_kafka_resp_err_t why = e.err != RD_KAFKA_RESP_ERR_NO_ERROR ? e.err : err;
-        result.unavailable[tp] = describeKafkaError("offsets unavailable", why);
+  // One query per leader, all at once: a leader that does not answer delays only its own
+  // partitions, and each of them is reported unavailable.
+  std::map<TopicPartition, int> leaders;
+  try {
+    listTopicsLocked(&leaders);
+  } catch (const KafkaError&) {
+    // No metadata: one query for all of them.
+  }
+  std::map<int, std::vector<TopicPartition>> by_leader;
+  for (const auto& tp : partitions) {
+    auto it = leaders.find(tp);
+    by_leader[it != leaders.end() ? it->second : -1].push_back(tp);
+  }
+  std::vector<WatermarkQuery> answers(by_leader.size());
+  auto ask = [this](const std::vector<TopicPartition>& group, WatermarkQuery& out) {
+    // Kafka's ListOffsets: timestamp -2 asks for the earliest offset, -1 for the latest.
+    std::map<TopicPartition, std::int64_t> found[2];
+    for (int which = 0; which < 2; ++which) {
+      RdPartitionList list = makeList(group, which == 0 ? -2 : -1);
+      rd_kafka_resp_err_t err = rd_kafka_offsets_for_times(impl_->rk.get(), list.get(),
+                                                           clampTimeout(impl_->timeout_ms));
+      for (int i = 0; i < list->cnt; ++i) {
+        const auto& e = list->elems[i];
+        TopicPartition tp{e.topic, e.partition};
+        if (err == RD_KAFKA_RESP_ERR_NO_ERROR && e.err == RD_KAFKA_RESP_ERR_NO_ERROR &&
+            e.offset >= 0) {
+          found[which][tp] = e.offset;
+        } else if (!out.unavailable.contains(tp)) {
+          rd_kafka_resp_err_t why = e.err != RD_KAFKA_RESP_ERR_NO_ERROR ? e.err : err;
+          out.unavailable[tp] = describeKafkaError("offsets unavailable", why);
+        }
+      }
+      if (err != RD_KAFKA_RESP_ERR_NO_ERROR) return;  // the earliest offsets failed: done
+    }
+    for (const auto& tp : group) {
+      if (found[0].contains(tp) && found[1].contains(tp)) {
+        out.offsets[tp] = Watermarks{found[0][tp], found[1][tp]};
+      } else if (!out.unavailable.contains(tp)) {
+        out.unavailable[tp] = "offsets unavailable";
       }
     }
-  }
-  for (const auto& tp : partitions) {
-    if (found[0].contains(tp) && found[1].contains(tp)) {
-      result.offsets[tp] = Watermarks{found[0][tp], found[1][tp]};
-      result.unavailable.erase(tp);
-    } else if (!result.unavailable.contains(tp)) {
-      result.unavailable[tp] = "offsets unavailable";
+  };
+  std::vector<std::thread> threads;
+  std::size_t i = 0;
+  for (const auto& [leader, group] : by_leader) {
+    if (i + 1 == by_leader.size()) {
+      ask(group, answers[i]);  // the last on this thread
+    } else {
+      threads.emplace_back(ask, std::cref(group), std::ref(answers[i]));
     }
+    ++i;
+  }
+  for (auto& t : threads) t.join();
+  for (auto& a : answers) {
+    result.offsets.insert(a.offsets.begin(), a.offsets.end());
+    result.unavailable.insert(a.unavailable.begin(), a.unavailable.end());
   }
   return result;
 }
@@ -299,6 +339,18 @@ class ConsumerPool {
     std::lock_guard lock(mutex_);
     auto& idle = idle_[keyOf(params)];
     if (idle.size() < kMaxIdle) idle.push_back(std::move(rk));
+  }
+
+  void release(const KafkaParams& params) {
+    std::vector<RdKafka> dropped;
+    {
+      std::lock_guard lock(mutex_);
+      auto it = idle_.find(keyOf(params));
+      if (it == idle_.end()) return;
+      dropped = std::move(it->second);
+      idle_.erase(it);
+    }
+    for (auto& rk : dropped) rd_kafka_consumer_close(rk.get());
   }
 
   static ConsumerPool& instance() {
@@ -405,6 +457,8 @@ std::vector<RawKafkaRecord> fetchRange(const KafkaParams& params, const OffsetRa
   }
   return records;
 }
+
+void releaseIdleConsumers(const KafkaParams& params) { ConsumerPool::instance().release(params); }
 
 void checkConsumerConfig(const KafkaParams& params, const char* operation) {
   // Building a handle checks every name and value and the combination of them; the handle

@@ -3,6 +3,8 @@
 #include <array>
 #include <cstdio>
 
+#include "ember/core/logging.hpp"
+
 #include "ember/io/kafka/kafka_client.hpp"
 #include "ember/io/kafka/offset_range.hpp"
 #include "rdkafka_handles.hpp"
@@ -22,6 +24,16 @@ bool isIgnoredJavaParam(const std::string& name) {
 
 RdConf makeRdConf(const KafkaParams& params, const char* operation) {
   RdConf conf(rd_kafka_conf_new());
+  // librdkafka's own log lines and errors (a broker that refuses a connection, retried by
+  // librdkafka) go to ember's log at debug level: the streams report what they do about them.
+  rd_kafka_conf_set_log_cb(conf.get(), [](const rd_kafka_t*, int level, const char* facility,
+                                          const char* message) {
+    logger()->debug("librdkafka [{}] {}: {}", level, facility, message);
+  });
+  rd_kafka_conf_set_error_cb(conf.get(), [](rd_kafka_t*, int err, const char* reason, void*) {
+    logger()->debug("librdkafka error {}: {}",
+                    rd_kafka_err2name(static_cast<rd_kafka_resp_err_t>(err)), reason);
+  });
   char reason[512];
   for (const auto& [name, given] : params) {
     if (isIgnoredJavaParam(name)) continue;

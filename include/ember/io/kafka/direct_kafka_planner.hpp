@@ -97,7 +97,9 @@ class DirectKafkaPlanner {
     std::map<TopicPartition, std::int64_t> offsets;
     OffsetCommitCallback callback;
   };
-  std::vector<TopicPartition> currentPartitions(std::string& description);
+  /// The strategy's partitions now, sorted; `notes` gets what the description should say.
+  std::vector<TopicPartition> currentPartitions(std::string& notes);
+  std::vector<TopicPartition> listPartitions(std::string& notes);
   std::optional<std::int64_t> startingOffset(const TopicPartition& tp, const Watermarks& w,
                                              const std::map<TopicPartition, std::int64_t>& committed);
   PlannedBatch describe(std::vector<OffsetRange> ranges, std::string notes) const;

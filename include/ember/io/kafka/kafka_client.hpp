@@ -89,6 +89,9 @@ class KafkaDriverClient {
   bool awaitCommits(std::int64_t timeout_ms);
 
  private:
+  /// listTopics() with the lock held; fills `leaders` (broker id by partition) when given.
+  std::map<std::string, std::vector<int>> listTopicsLocked(std::map<TopicPartition, int>* leaders);
+
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
@@ -100,6 +103,10 @@ class KafkaDriverClient {
 /// (spark.streaming.kafka.consumer.poll.ms), IllegalArgumentError for params librdkafka refuses.
 std::vector<RawKafkaRecord> fetchRange(const KafkaParams& params, const OffsetRange& range,
                                        std::int64_t timeout_ms);
+
+/// Closes the idle pooled consumers of `params` (a stream that stops, so that none stays
+/// connected to its brokers).
+void releaseIdleConsumers(const KafkaParams& params);
 
 /// Throws IllegalArgumentError when librdkafka refuses a consumer configuration of `params`
 /// (the message names the parameter and librdkafka's reason).
