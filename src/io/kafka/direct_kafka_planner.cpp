@@ -101,6 +101,7 @@ DirectKafkaPlanner::DirectKafkaPlanner(ConsumerStrategySpec spec, const Conf& co
       min_rate_(confLong(conf, "spark.streaming.kafka.minRatePerPartition", 1)),
       backpressure_(conf.getBoolean("spark.streaming.backpressure.enabled", false)),
       initial_rate_(confLong(conf, "spark.streaming.backpressure.initialRate", 0)),
+      remember_window_ms_(conf.getTimeAsMs("spark.streaming.minRememberDuration", 60'000)),
       reset_(resetPolicy(spec_.params)) {
   const char* op = "createDirectStream";
   checkKafkaParams(spec_.params, op);
@@ -273,10 +274,13 @@ PlannedBatch DirectKafkaPlanner::describe(std::vector<OffsetRange> ranges, std::
 PlannedBatch DirectKafkaPlanner::plan(Time time) {
   {
     std::lock_guard lock(mutex_);
-    if (restored_.contains(time)) {
-      auto it = ranges_.find(time);
-      std::vector<OffsetRange> ranges = it != ranges_.end() ? it->second : std::vector<OffsetRange>{};
-      return describe(std::move(ranges), {});
+    // A batch planned before (a restored one, or one that a stream recomputes after a restart,
+    // from a data checkpoint on) reads the same ranges again.
+    if (auto it = ranges_.find(time); it != ranges_.end()) return describe(it->second, {});
+    if (!ranges_.empty() && time < ranges_.rbegin()->first) {
+      throw IllegalStateError("the Kafka stream " + spec_.describe() + " no longer knows the " +
+                              "offset ranges of batch " + time.toString() +
+                              ": it keeps them for spark.streaming.minRememberDuration");
     }
   }
   if (!client_) throw IllegalStateError("the Kafka stream " + spec_.describe() + " is not started");
@@ -378,9 +382,13 @@ PlannedBatch DirectKafkaPlanner::plan(Time time) {
 }
 
 void DirectKafkaPlanner::forgetBefore(Time threshold) {
+  // Kept longer than the stream remembers its RDDs: after a restart, a stream built on its
+  // previous batches (updateStateByKey) recomputes the batches since its last data checkpoint,
+  // and their input must be the same records.
+  Time keep_after = threshold - Duration(remember_window_ms_);
   std::lock_guard lock(mutex_);
-  ranges_.erase(ranges_.begin(), ranges_.upper_bound(threshold));
-  restored_.erase(restored_.begin(), restored_.upper_bound(threshold));
+  // The newest is never dropped: it says which batch times are past.
+  while (ranges_.size() > 1 && ranges_.begin()->first <= keep_after) ranges_.erase(ranges_.begin());
 }
 
 // ---- Commits and rate -------------------------------------------------------------------------
@@ -450,11 +458,7 @@ void DirectKafkaPlanner::load(cereal::BinaryInputArchive& ar) {
   std::lock_guard lock(mutex_);
   positions_ = std::move(positions);
   ranges_.clear();
-  restored_.clear();
-  for (auto& [ms, r] : ranges) {
-    restored_.insert(Time(ms));
-    ranges_.emplace(Time(ms), std::move(r));
-  }
+  for (auto& [ms, r] : ranges) ranges_.emplace(Time(ms), std::move(r));
 }
 
 }  // namespace ember::detail

@@ -408,6 +408,7 @@ std::vector<RawKafkaRecord> fetchRange(const KafkaParams& params, const OffsetRa
   auto deadline = SteadyClock::now() + std::chrono::milliseconds(timeout_ms);
   std::int64_t next = range.fromOffset;
   std::string last_error;
+  bool received_any = false;  // the position is this assignment's only after a record
   while (next < range.untilOffset) {
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - SteadyClock::now());
     if (left.count() <= 0) {
@@ -421,10 +422,12 @@ std::vector<RawKafkaRecord> fetchRange(const KafkaParams& params, const OffsetRa
     if (!m) {
       // Offsets with no record for the application (transaction markers, aborted or compacted
       // records) move the position without a message.
-      RdPartitionList pos = makeList({range.topicPartition()}, RD_KAFKA_OFFSET_INVALID);
-      if (rd_kafka_position(consumer.get(), pos.get()) == RD_KAFKA_RESP_ERR_NO_ERROR &&
-          pos->elems[0].offset >= range.untilOffset) {
-        break;
+      if (received_any) {
+        RdPartitionList pos = makeList({range.topicPartition()}, RD_KAFKA_OFFSET_INVALID);
+        if (rd_kafka_position(consumer.get(), pos.get()) == RD_KAFKA_RESP_ERR_NO_ERROR &&
+            pos->elems[0].offset >= range.untilOffset) {
+          break;
+        }
       }
       continue;
     }
@@ -454,6 +457,7 @@ std::vector<RawKafkaRecord> fetchRange(const KafkaParams& params, const OffsetRa
     if (m->offset >= range.untilOffset) break;
     records.push_back(toRaw(m.get()));
     next = m->offset + 1;
+    received_any = true;
   }
   return records;
 }

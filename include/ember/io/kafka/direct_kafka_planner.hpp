@@ -67,12 +67,15 @@ class DirectKafkaPlanner {
   /// Sends the queued commits, waits for them (up to the timeout) and disconnects.
   void stop();
 
-  /// The ranges of batch `time`: the saved ones when a checkpoint restored that batch, else from
-  /// the positions to the latest offsets (rate-limited), after which the positions move there.
-  /// Throws OffsetOutOfRangeError (auto.offset.reset none and a position the brokers do not
-  /// hold), KafkaError for an assigned partition that vanished.
+  /// The ranges of batch `time`: the same again for a batch planned before (kept for
+  /// spark.streaming.minRememberDuration past forgetBefore, and restored by a checkpoint), else
+  /// from the positions to the latest offsets (rate-limited), after which the positions move
+  /// there. Throws IllegalStateError for a time before the newest planned whose ranges were
+  /// forgotten, OffsetOutOfRangeError (auto.offset.reset none and a position the brokers do not
+  /// hold).
   PlannedBatch plan(Time time);
-  /// Forgets the ranges of batches at or before `threshold` (they completed).
+  /// Forgets the ranges of batches at or before `threshold` minus
+  /// spark.streaming.minRememberDuration (60 s); the newest is always kept.
   void forgetBefore(Time threshold);
 
   /// Queues `ranges`' untilOffsets for a commit to group.id at the next batch (Spark's
@@ -114,6 +117,7 @@ class DirectKafkaPlanner {
   const std::int64_t min_rate_;
   const bool backpressure_;
   const std::int64_t initial_rate_;
+  const std::int64_t remember_window_ms_;  // how much longer than forgetBefore ranges are kept
   std::string reset_;  // earliest, latest or none
   std::unique_ptr<RateEstimator> estimator_;
   int input_stream_id_ = -1;
@@ -122,7 +126,6 @@ class DirectKafkaPlanner {
   mutable std::mutex mutex_;
   std::map<TopicPartition, std::int64_t> positions_;      // guarded by mutex_
   std::map<Time, std::vector<OffsetRange>> ranges_;       // guarded by mutex_
-  std::set<Time> restored_;                               // guarded by mutex_
   std::vector<Commit> commits_;                           // guarded by mutex_
   std::int64_t latest_rate_ = -1;                         // guarded by mutex_
   std::set<TopicPartition> reported_unavailable_;         // the planning thread's
