@@ -10,3 +10,4 @@
 #include "ember/io/kafka/kafka_rdd.hpp"
 #include "ember/io/kafka/offset_range.hpp"
 #include "ember/io/kafka/strategies.hpp"
+#include "ember/io/kafka/kafka_sink.hpp"
