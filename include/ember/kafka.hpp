@@ -11,3 +11,4 @@
 #include "ember/io/kafka/offset_range.hpp"
 #include "ember/io/kafka/strategies.hpp"
 #include "ember/io/kafka/kafka_sink.hpp"
+#include "ember/io/kafka/mock_cluster.hpp"
