@@ -85,9 +85,10 @@ int main(int argc, char** argv) {
       auto lines = messages.map(
           [](const ember::ConsumerRecord<std::string, std::string>& r) { return r.value(); });
       auto words = lines.flatMap([](const std::string& line) { return ember::split(line, ' '); });
-      auto wordCounts =
-          words.map([](std::string word) { return std::pair{std::move(word), 1L}; })
-              .reduceByKey(std::plus<>{});
+      auto wordCounts = words.map([](std::string word) {
+                               return std::pair{std::move(word), 1L};
+                             })
+                            .reduceByKey(std::plus<>{});
       wordCounts.pprint();
     } catch (const ember::IllegalArgumentError& e) {
       producing.store(false);

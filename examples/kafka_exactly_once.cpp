@@ -84,30 +84,34 @@ int main(int argc, char** argv) {
           ssc, ember::LocationStrategies::PreferConsistent(),
           ember::ConsumerStrategies::Subscribe<std::string, std::string>(kafka.topics,
                                                                          kafkaParams));
-      messages.foreachRDD([sink](const ember::Rdd<ember::ConsumerRecord<std::string, std::string>>&
-                                     rdd,
-                                 ember::Time time) {
-        const auto& ranges = ember::offsetRanges(rdd);
-        auto counts = rdd.flatMap([](const ember::ConsumerRecord<std::string, std::string>& r) {
-                           return ember::split(r.value(), ' ');
-                         })
-                          .map([](std::string w) { return std::pair{std::move(w), 1L}; })
-                          .reduceByKey(std::plus<>{});
-        // The records and the consumed offsets commit together, or neither does.
-        sink->writeBatch(
-            counts,
-            [time](const std::pair<std::string, long>& c) {
-              return ember::ProducerRecord{"counts", c.first,
-                                           std::to_string(time.milliseconds()) + " " +
-                                               std::to_string(c.second)};
-            },
-            ranges, kGroup);
-        long records = 0;
-        for (const auto& r : ranges) records += r.count();
-        std::printf("batch %lld: %ld records in, %lld counts out, committed in one transaction\n",
-                    static_cast<long long>(time.milliseconds()), records, static_cast<long long>(counts.count()));
-        std::fflush(stdout);
-      });
+      messages.foreachRDD(
+          [sink](const ember::Rdd<ember::ConsumerRecord<std::string, std::string>>& rdd,
+                 ember::Time time) {
+            const auto& ranges = ember::offsetRanges(rdd);
+            auto counts = rdd.flatMap([](const ember::ConsumerRecord<std::string, std::string>& r) {
+                               return ember::split(r.value(), ' ');
+                             })
+                              .map([](std::string w) {
+                                return std::pair{std::move(w), 1L};
+                              })
+                              .reduceByKey(std::plus<>{});
+            // The records and the consumed offsets commit together, or neither does.
+            sink->writeBatch(
+                counts,
+                [time](const std::pair<std::string, long>& c) {
+                  return ember::ProducerRecord{
+                      "counts", c.first,
+                      std::to_string(time.milliseconds()) + " " + std::to_string(c.second)};
+                },
+                ranges, kGroup);
+            long records = 0;
+            for (const auto& r : ranges) records += r.count();
+            std::printf(
+                "batch %lld: %ld records in, %lld counts out, committed in one transaction\n",
+                static_cast<long long>(time.milliseconds()), records,
+                static_cast<long long>(counts.count()));
+            std::fflush(stdout);
+          });
     } catch (const ember::Error& e) {
       producing.store(false);
       if (producer.joinable()) producer.join();

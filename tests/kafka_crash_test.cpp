@@ -111,8 +111,8 @@ TEST(KafkaCrashRecovery, AStatefulWordCountOverKafkaIsExactAfterRepeatedKills) {
   kafka_test::MockCluster cluster(3);
   cluster.createTopic("words", 3);
   ember_test::TempDir dir;
-  const std::vector<std::string> args = {KAFKA_CRASH_WORDCOUNT_BIN, cluster.bootstraps(), "words",
-                                         (dir / "ckpt").string(), (dir / "out").string(), "100"};
+  const std::vector<std::string> args = {KAFKA_CRASH_WORDCOUNT_BIN, cluster.bootstraps(),   "words",
+                                         (dir / "ckpt").string(),   (dir / "out").string(), "100"};
   Counts expected;
   int records = 0;
   auto produce = [&] {

@@ -28,7 +28,8 @@ std::vector<std::string> sorted(std::vector<std::string> v) {
   return v;
 }
 
-TEST(DirectKafkaStream, EachBatchReadsFromTheLastEndToTheLatestOffsetsOnePartitionPerTopicPartition) {
+TEST(DirectKafkaStream,
+     EachBatchReadsFromTheLastEndToTheLatestOffsetsOnePartitionPerTopicPartition) {
   MockCluster cluster(3);
   cluster.createTopic("words", 3);
   cluster.produce("words", 0, values("a", 0, 4));
@@ -47,18 +48,15 @@ TEST(DirectKafkaStream, EachBatchReadsFromTheLastEndToTheLatestOffsetsOnePartiti
   ssc.stop(false, false);
 
   std::lock_guard lock(seen->mutex);
-  EXPECT_EQ(seen->ranges[t1], (std::vector<OffsetRange>{{"words", 0, 0, 4},
-                                                        {"words", 1, 0, 2},
-                                                        {"words", 2, 0, 0}}));
-  EXPECT_EQ(seen->ranges[t2], (std::vector<OffsetRange>{{"words", 0, 4, 4},
-                                                        {"words", 1, 2, 5},
-                                                        {"words", 2, 0, 1}}));
+  EXPECT_EQ(seen->ranges[t1],
+            (std::vector<OffsetRange>{{"words", 0, 0, 4}, {"words", 1, 0, 2}, {"words", 2, 0, 0}}));
+  EXPECT_EQ(seen->ranges[t2],
+            (std::vector<OffsetRange>{{"words", 0, 4, 4}, {"words", 1, 2, 5}, {"words", 2, 0, 1}}));
   EXPECT_EQ(sorted(seen->values[t1]),
             (std::vector<std::string>{"words/0/0:a0", "words/0/1:a1", "words/0/2:a2",
                                       "words/0/3:a3", "words/1/0:b0", "words/1/1:b1"}));
-  EXPECT_EQ(sorted(seen->values[t2]),
-            (std::vector<std::string>{"words/1/2:b2", "words/1/3:b3", "words/1/4:b4",
-                                      "words/2/0:c0"}));
+  EXPECT_EQ(sorted(seen->values[t2]), (std::vector<std::string>{"words/1/2:b2", "words/1/3:b3",
+                                                                "words/1/4:b4", "words/2/0:c0"}));
 }
 
 TEST(DirectKafkaStream, BatchesWithoutNewRecordsAreEmptyAndTheBatchInfoDescribesEachRange) {
@@ -69,7 +67,8 @@ TEST(DirectKafkaStream, BatchesWithoutNewRecordsAreEmptyAndTheBatchInfoDescribes
   auto infos = std::make_shared<BatchInfos>();
   ssc.addStreamingListener(infos);
   auto stream = KU::createDirectStream<std::string, std::string>(
-      ssc, LS::PreferConsistent(), CS::Subscribe<std::string, std::string>({"t"}, cluster.params()));
+      ssc, LS::PreferConsistent(),
+      CS::Subscribe<std::string, std::string>({"t"}, cluster.params()));
   auto seen = kafka_test::watch(stream);
   ssc.start();
   std::int64_t t1 = runBatch(ssc);
@@ -86,8 +85,7 @@ TEST(DirectKafkaStream, BatchesWithoutNewRecordsAreEmptyAndTheBatchInfoDescribes
   EXPECT_EQ(empty.numRecords, 0);
   EXPECT_EQ(empty.description, "");
   std::lock_guard lock(seen->mutex);
-  EXPECT_EQ(seen->ranges[t2],
-            (std::vector<OffsetRange>{{"t", 0, 0, 0}, {"t", 1, 3, 3}}));
+  EXPECT_EQ(seen->ranges[t2], (std::vector<OffsetRange>{{"t", 0, 0, 0}, {"t", 1, 3, 3}}));
   EXPECT_TRUE(seen->values[t2].empty());
 }
 
@@ -120,10 +118,10 @@ TEST(DirectKafkaStream, KeysValuesHeadersAndTimestampsAreTheRecordsOwn) {
   EXPECT_GT(got[1].timestamp(), 0);
 }
 
-
 /// A direct stream of string records on `cluster`, with its output watched.
 struct StreamRun {
-  StreamRun(ember::ConsumerStrategy<std::string, std::string> strategy, ember::Conf conf = testConf())
+  StreamRun(ember::ConsumerStrategy<std::string, std::string> strategy,
+            ember::Conf conf = testConf())
       : ssc(conf, ember::Seconds(1)),
         stream(KU::createDirectStream<std::string, std::string>(ssc, LS::PreferConsistent(),
                                                                 std::move(strategy))),
@@ -157,8 +155,8 @@ TEST(DirectKafkaStream, SubscribePicksUpATopicCreatedAfterTheStart) {
   cluster.produce("later", 1, values("n", 0, 2));
   std::int64_t t2 = runBatch(run.ssc);
   run.ssc.stop(false, false);
-  EXPECT_EQ(run.ranges(t2), (std::vector<OffsetRange>{
-                                {"later", 0, 0, 0}, {"later", 1, 0, 2}, {"old", 0, 0, 0}}));
+  EXPECT_EQ(run.ranges(t2),
+            (std::vector<OffsetRange>{{"later", 0, 0, 0}, {"later", 1, 0, 2}, {"old", 0, 0, 0}}));
   EXPECT_EQ(run.read(t2), (std::vector<std::string>{"later/1/0:n0", "later/1/1:n1"}));
 }
 
@@ -187,7 +185,7 @@ TEST(DirectKafkaStream, AssignReadsOnlyItsPartitionsFromTheGivenOffsets) {
   cluster.createTopic("t", 3);
   for (int p = 0; p < 3; ++p) cluster.produce("t", p, values("v" + std::to_string(p) + "_", 0, 5));
   StreamRun run(CS::Assign<std::string, std::string>({{"t", 0}, {"t", 2}}, cluster.params("latest"),
-                                               {{{"t", 2}, 3}}));
+                                                     {{{"t", 2}, 3}}));
   run.ssc.start();
   std::int64_t t1 = runBatch(run.ssc);
   run.ssc.stop(false, false);
@@ -201,8 +199,8 @@ TEST(DirectKafkaStream, AssigningAPartitionThatDoesNotExistRefusesTheStart) {
   cluster.createTopic("t", 2);
   {
     StreamRun run(CS::Assign<std::string, std::string>({{"t", 5}}, cluster.params()));
-    EXPECT_THAT([&] { run.ssc.start(); },
-                testing::ThrowsMessage<ember::KafkaError>(testing::HasSubstr("t-5 does not exist")));
+    EXPECT_THAT([&] { run.ssc.start(); }, testing::ThrowsMessage<ember::KafkaError>(
+                                              testing::HasSubstr("t-5 does not exist")));
   }
   StreamRun run(CS::Assign<std::string, std::string>({{"missing", 0}}, cluster.params()));
   EXPECT_THAT([&] { run.ssc.start(); },
@@ -215,7 +213,7 @@ TEST(DirectKafkaStream, APositionTheBrokersDoNotHoldFollowsAutoOffsetReset) {
   cluster.produce("t", 0, values("old", 0, 3));
   {
     StreamRun run(CS::Subscribe<std::string, std::string>({"t"}, cluster.params("earliest"),
-                                                    {{{"t", 0}, 100}}));
+                                                          {{{"t", 0}, 100}}));
     run.ssc.start();
     std::int64_t t = runBatch(run.ssc);
     run.ssc.stop(false, false);
@@ -223,7 +221,7 @@ TEST(DirectKafkaStream, APositionTheBrokersDoNotHoldFollowsAutoOffsetReset) {
   }
   {
     StreamRun run(CS::Subscribe<std::string, std::string>({"t"}, cluster.params("latest"),
-                                                    {{{"t", 0}, 100}}));
+                                                          {{{"t", 0}, 100}}));
     run.ssc.start();
     cluster.produce("t", 0, values("new", 0, 1));
     std::int64_t t = runBatch(run.ssc);
@@ -231,8 +229,8 @@ TEST(DirectKafkaStream, APositionTheBrokersDoNotHoldFollowsAutoOffsetReset) {
     EXPECT_EQ(run.ranges(t), (std::vector<OffsetRange>{{"t", 0, 4, 4}}));
   }
   {
-    StreamRun run(CS::Subscribe<std::string, std::string>({"t"}, cluster.params("none"),
-                                                    {{{"t", 0}, 100}}));
+    StreamRun run(
+        CS::Subscribe<std::string, std::string>({"t"}, cluster.params("none"), {{{"t", 0}, 100}}));
     run.ssc.start();
     runBatch(run.ssc);
     EXPECT_THAT([&] { run.ssc.awaitTerminationOrTimeout(kafka_test::kTimeoutMs); },
@@ -245,7 +243,8 @@ TEST(DirectKafkaStream, APositionTheBrokersDoNotHoldFollowsAutoOffsetReset) {
 TEST(DirectKafkaStream, ResetNoneWithoutACommittedOffsetRefusesTheStart) {
   MockCluster cluster(1);
   cluster.createTopic("t", 1);
-  StreamRun run(CS::Subscribe<std::string, std::string>({"t"}, cluster.params("none", "fresh-group")));
+  StreamRun run(
+      CS::Subscribe<std::string, std::string>({"t"}, cluster.params("none", "fresh-group")));
   EXPECT_THAT([&] { run.ssc.start(); },
               testing::ThrowsMessage<ember::OffsetOutOfRangeError>(
                   testing::HasSubstr("Undefined offset with no reset policy for partitions: t-0")));
@@ -306,7 +305,8 @@ TEST(DirectKafkaStream, ABrokerDownLeavesItsPartitionsEmptyAndTheOthersGoOnUntil
   cluster.produce("t", 0, values("b0_", 0, 1));
   cluster.setDown(2);  // the leader of t-1
   std::int64_t t2 = runBatch(run.ssc);
-  EXPECT_EQ(run.ranges(t2), (std::vector<OffsetRange>{{"t", 0, 2, 3}, {"t", 1, 2, 2}, {"t", 2, 2, 2}}));
+  EXPECT_EQ(run.ranges(t2),
+            (std::vector<OffsetRange>{{"t", 0, 2, 3}, {"t", 1, 2, 2}, {"t", 2, 2, 2}}));
   EXPECT_EQ(run.read(t2), (std::vector<std::string>{"t/0/2:b0_0"}));
   EXPECT_THAT(run.infos->await(t2).streamIdToInputInfo.begin()->second.description,
               testing::HasSubstr("topic: t partition: 1 unavailable"));
@@ -334,7 +334,8 @@ TEST(DirectKafkaStream, ALeaderThatMovesLosesAndRepeatsNothing) {
       auto v = values("r" + std::to_string(round) + "p" + std::to_string(p) + "_", 0, 3);
       cluster.produce("t", p, v);
       for (std::size_t i = 0; i < v.size(); ++i) {
-        expected.push_back("t/" + std::to_string(p) + "/" + std::to_string(round * 3 + static_cast<int>(i)) + ":" + v[i]);
+        expected.push_back("t/" + std::to_string(p) + "/" +
+                           std::to_string(round * 3 + static_cast<int>(i)) + ":" + v[i]);
       }
     }
     cluster.setLeader("t", round % 2, 1 + (round + 1) % 3);

@@ -29,7 +29,8 @@ TEST(KafkaExamples, DirectKafkaWordCountCountsTheMockClustersWords) {
   GTEST_SKIP() << "the examples are not built";
 #else
   int status = -1;
-  std::string out = run(std::string("timeout 60 ") + DIRECT_KAFKA_WORDCOUNT_BIN + " --seconds 5", status);
+  std::string out =
+      run(std::string("timeout 60 ") + DIRECT_KAFKA_WORDCOUNT_BIN + " --seconds 5", status);
   EXPECT_EQ(status, 0);
   EXPECT_THAT(out, testing::HasSubstr("(hello,"));
   EXPECT_THAT(out, testing::HasSubstr("(ember,"));
@@ -41,9 +42,11 @@ TEST(KafkaExamples, KafkaExactlyOnceCommitsEachBatchInATransaction) {
   GTEST_SKIP() << "the examples are not built";
 #else
   int status = -1;
-  std::string out = run(std::string("timeout 60 ") + KAFKA_EXACTLY_ONCE_BIN + " --seconds 4", status);
+  std::string out =
+      run(std::string("timeout 60 ") + KAFKA_EXACTLY_ONCE_BIN + " --seconds 4", status);
   EXPECT_EQ(status, 0);
-  EXPECT_THAT(out, testing::ContainsRegex("records in, [1-9][0-9]* counts out, committed in one transaction"));
+  EXPECT_THAT(out, testing::ContainsRegex(
+                       "records in, [1-9][0-9]* counts out, committed in one transaction"));
 #endif
 }
 

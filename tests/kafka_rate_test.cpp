@@ -62,7 +62,8 @@ std::vector<std::vector<OffsetRange>> firstBatches(
   for (const auto& [k, v] : settings) conf.set(k, v);
   ember::StreamingContext ssc(conf, ember::Seconds(1));
   auto stream = KU::createDirectStream<std::string, std::string>(
-      ssc, LS::PreferConsistent(), CS::Subscribe<std::string, std::string>({"t"}, cluster.params()));
+      ssc, LS::PreferConsistent(),
+      CS::Subscribe<std::string, std::string>({"t"}, cluster.params()));
   auto seen = kafka_test::watch(stream);
   ssc.start();
   std::int64_t t1 = kafka_test::runBatch(ssc);

@@ -32,9 +32,10 @@ TEST(KafkaRdd, CreateRddReadsEachRangeAsOnePartition) {
   auto rdd = KU::createRDD<std::string, std::string>(engine, cluster.params(), ranges);
   EXPECT_EQ(rdd.getNumPartitions(), 3);
   EXPECT_EQ(ember::offsetRanges(rdd), ranges);
-  auto parts = rdd.map([](const ember::ConsumerRecord<std::string, std::string>& r) {
-                    return r.value();
-                  }).glom().collect();
+  auto parts =
+      rdd.map([](const ember::ConsumerRecord<std::string, std::string>& r) { return r.value(); })
+          .glom()
+          .collect();
   EXPECT_EQ(parts, (std::vector<std::vector<std::string>>{
                        {"a2", "a3", "a4"}, {"b0", "b1", "b2", "b3"}, {}}));
   EXPECT_EQ(ranges[1].count(), 4);
@@ -72,8 +73,9 @@ TEST(KafkaRdd, OverlappingOrBackwardRangesAreRefused) {
 TEST(KafkaRdd, OffsetRangesOfAnRddThatIsNotTheStreamsOwnIsAnError) {
   ember::Engine engine(ember::Conf().setMaster("local[1]").setAppName("kafka_rdd_test"));
   auto rdd = engine.parallelize(std::vector<int>{1, 2});
-  EXPECT_THAT([&] { ember::offsetRanges(rdd); },
-              testing::ThrowsMessage<ember::IllegalArgumentError>(testing::HasSubstr("not a Kafka RDD")));
+  EXPECT_THAT(
+      [&] { ember::offsetRanges(rdd); },
+      testing::ThrowsMessage<ember::IllegalArgumentError>(testing::HasSubstr("not a Kafka RDD")));
 }
 
 TEST(KafkaCommit, CommitAsyncStoresTheGroupsOffsetsWhereTheNextStreamStarts) {
@@ -90,7 +92,8 @@ TEST(KafkaCommit, CommitAsyncStoresTheGroupsOffsetsWhereTheNextStreamStarts) {
     auto stream = KU::createDirectStream<std::string, std::string>(
         ssc, LS::PreferConsistent(),
         CS::Subscribe<std::string, std::string>({"t"}, cluster.params("earliest", "g1")));
-    stream.foreachRDD([&, stream](const ember::Rdd<ember::ConsumerRecord<std::string, std::string>>& rdd) {
+    stream.foreachRDD([&, stream](
+                          const ember::Rdd<ember::ConsumerRecord<std::string, std::string>>& rdd) {
       auto ranges = ember::offsetRanges(rdd);
       if (rdd.count() == 0) return;
       stream.commitAsync(ranges, [&](const std::map<ember::TopicPartition, std::int64_t>& offsets,
@@ -109,8 +112,10 @@ TEST(KafkaCommit, CommitAsyncStoresTheGroupsOffsetsWhereTheNextStreamStarts) {
   }
   {
     std::unique_lock lock(mutex);
-    ASSERT_TRUE(cv.wait_for(lock, std::chrono::milliseconds(kafka_test::kTimeoutMs), [&] { return called; }));
-    EXPECT_EQ(committed, (std::map<ember::TopicPartition, std::int64_t>{{{"t", 0}, 3}, {{"t", 1}, 2}}));
+    ASSERT_TRUE(cv.wait_for(lock, std::chrono::milliseconds(kafka_test::kTimeoutMs),
+                            [&] { return called; }));
+    EXPECT_EQ(committed,
+              (std::map<ember::TopicPartition, std::int64_t>{{{"t", 0}, 3}, {{"t", 1}, 2}}));
   }
   cluster.produce("t", 1, kafka_test::values("c", 0, 1));
   // A new stream of the group starts at the committed offsets, whatever auto.offset.reset says.
@@ -134,8 +139,11 @@ TEST(KafkaCommit, CommitAsyncWithoutAGroupIdIsRefused) {
   params.erase("group.id");
   auto stream = KU::createDirectStream<std::string, std::string>(
       ssc, LS::PreferConsistent(), CS::Subscribe<std::string, std::string>({"t"}, params));
-  EXPECT_THAT([&] { stream.commitAsync({{"t", 0, 0, 1}}); },
-              testing::ThrowsMessage<ember::IllegalStateError>(testing::HasSubstr("group.id")));
+  EXPECT_THAT(
+      [&] {
+        stream.commitAsync({{"t", 0, 0, 1}});
+      },
+      testing::ThrowsMessage<ember::IllegalStateError>(testing::HasSubstr("group.id")));
 }
 
 }  // namespace

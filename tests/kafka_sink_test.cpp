@@ -30,11 +30,10 @@ std::vector<std::string> readAll(MockCluster& cluster, const std::string& topic,
     ranges.push_back(OffsetRange::create(tp.topic, tp.partition, w.low, w.high));
   }
   ember::Engine engine(ember::Conf().setMaster("local[2]").setAppName("kafka_sink_test"));
-  auto values = KU::createRDD<std::string, std::string>(engine, params, ranges)
-                    .map([](const ember::ConsumerRecord<std::string, std::string>& r) {
-                      return r.value();
-                    })
-                    .collect();
+  auto values =
+      KU::createRDD<std::string, std::string>(engine, params, ranges)
+          .map([](const ember::ConsumerRecord<std::string, std::string>& r) { return r.value(); })
+          .collect();
   std::sort(values.begin(), values.end());
   return values;
 }
@@ -103,7 +102,9 @@ TEST(KafkaSink, AFailedBatchAbortsItsTransactionAndCommitsNoOffsets) {
   EXPECT_TRUE(client.committed({{"out", 0}}).empty());
   // The sink goes on: the next batch's transaction commits.
   sink.writeBatch(engine.parallelize(std::vector<std::string>{"next"}, 1),
-                  [](const std::string& v) { return ember::ProducerRecord{"out", std::nullopt, v}; });
+                  [](const std::string& v) {
+                    return ember::ProducerRecord{"out", std::nullopt, v};
+                  });
   auto seen = readAll(cluster, "out");
   EXPECT_THAT(seen, testing::Contains("next"));
   // What a read_committed consumer (librdkafka's default isolation.level) sees of the aborted
@@ -112,15 +113,18 @@ TEST(KafkaSink, AFailedBatchAbortsItsTransactionAndCommitsNoOffsets) {
 }
 
 TEST(KafkaSink, BadParamsAndTransactionsWithoutATransactionalIdAreRefused) {
-  EXPECT_THAT([] { ember::KafkaSink sink(ember::KafkaParams{{"acks", "all"}}); },
-              testing::ThrowsMessage<ember::IllegalArgumentError>(testing::HasSubstr("bootstrap.servers")));
+  EXPECT_THAT(
+      [] {
+        ember::KafkaSink sink(ember::KafkaParams{{"acks", "all"}});
+      },
+      testing::ThrowsMessage<ember::IllegalArgumentError>(testing::HasSubstr("bootstrap.servers")));
   MockCluster cluster(1);
   auto bad_linger = [&] {
     ember::KafkaSink sink(
         ember::KafkaParams{{"bootstrap.servers", cluster.bootstraps()}, {"linger.ms", "soon"}});
   };
-  EXPECT_THAT(bad_linger,
-              testing::ThrowsMessage<ember::IllegalArgumentError>(testing::HasSubstr("\"linger.ms\"")));
+  EXPECT_THAT(bad_linger, testing::ThrowsMessage<ember::IllegalArgumentError>(
+                              testing::HasSubstr("\"linger.ms\"")));
   ember::KafkaSink sink(ember::KafkaParams{{"bootstrap.servers", cluster.bootstraps()}});
   EXPECT_THROW(sink.beginTransaction(), ember::IllegalStateError);
 }

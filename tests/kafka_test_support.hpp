@@ -73,11 +73,11 @@ class MockCluster {
     rd_kafka_t* p = producer();
     for (std::size_t i = 0; i < values.size(); ++i) {
       std::string key = "k" + std::to_string(i);
-      rd_kafka_resp_err_t err = rd_kafka_producev(
-          p, RD_KAFKA_V_TOPIC(topic.c_str()), RD_KAFKA_V_PARTITION(partition),
-          RD_KAFKA_V_VALUE(const_cast<char*>(values[i].data()), values[i].size()),
-          RD_KAFKA_V_KEY(keyed ? key.data() : nullptr, keyed ? key.size() : 0),
-          RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END);
+      rd_kafka_resp_err_t err =
+          rd_kafka_producev(p, RD_KAFKA_V_TOPIC(topic.c_str()), RD_KAFKA_V_PARTITION(partition),
+                            RD_KAFKA_V_VALUE(const_cast<char*>(values[i].data()), values[i].size()),
+                            RD_KAFKA_V_KEY(keyed ? key.data() : nullptr, keyed ? key.size() : 0),
+                            RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END);
       ASSERT_EQ(err, RD_KAFKA_RESP_ERR_NO_ERROR) << rd_kafka_err2str(err);
     }
     ASSERT_EQ(rd_kafka_flush(p, static_cast<int>(kTimeoutMs)), RD_KAFKA_RESP_ERR_NO_ERROR);
@@ -163,18 +163,18 @@ struct Seen {
 template <class K>
 std::shared_ptr<Seen> watch(const ember::DStream<ember::ConsumerRecord<K, std::string>>& stream) {
   auto seen = std::make_shared<Seen>();
-  stream.foreachRDD([seen](const ember::Rdd<ember::ConsumerRecord<K, std::string>>& rdd,
-                           ember::Time time) {
-    auto ranges = ember::offsetRanges(rdd);
-    std::vector<std::string> got;
-    for (const auto& r : rdd.collect()) {
-      got.push_back(r.topic() + "/" + std::to_string(r.partition()) + "/" +
-                    std::to_string(r.offset()) + ":" + r.value());
-    }
-    std::lock_guard lock(seen->mutex);
-    seen->ranges[time.milliseconds()] = ranges;
-    seen->values[time.milliseconds()] = got;
-  });
+  stream.foreachRDD(
+      [seen](const ember::Rdd<ember::ConsumerRecord<K, std::string>>& rdd, ember::Time time) {
+        auto ranges = ember::offsetRanges(rdd);
+        std::vector<std::string> got;
+        for (const auto& r : rdd.collect()) {
+          got.push_back(r.topic() + "/" + std::to_string(r.partition()) + "/" +
+                        std::to_string(r.offset()) + ":" + r.value());
+        }
+        std::lock_guard lock(seen->mutex);
+        seen->ranges[time.milliseconds()] = ranges;
+        seen->values[time.milliseconds()] = got;
+      });
   return seen;
 }
 
@@ -200,5 +200,7 @@ inline std::int64_t runBatch(ember::StreamingContext& ssc) {
 }  // namespace kafka_test
 
 namespace ember {
-inline void PrintTo(const OffsetRange& r, std::ostream* os) { *os << r.toString(); }
+inline void PrintTo(const OffsetRange& r, std::ostream* os) {
+  *os << r.toString();
+}
 }  // namespace ember

@@ -71,13 +71,15 @@ int main(int argc, char** argv) {
     auto words = stream.flatMap([](const ember::ConsumerRecord<std::string, std::string>& r) {
       return ember::split(r.value(), ' ');
     });
-    auto counts = words.map([](std::string w) { return std::pair{std::move(w), 1L}; })
-                      .updateStateByKey([](const std::vector<long>& values,
-                                           const std::optional<long>& state) {
-                        long sum = state.value_or(0);
-                        for (long v : values) sum += v;
-                        return std::optional<long>(sum);
-                      });
+    auto counts = words.map([](std::string w) {
+                         return std::pair{std::move(w), 1L};
+                       })
+                      .updateStateByKey(
+                          [](const std::vector<long>& values, const std::optional<long>& state) {
+                            long sum = state.value_or(0);
+                            for (long v : values) sum += v;
+                            return std::optional<long>(sum);
+                          });
     counts.checkpoint(ember::Milliseconds(batch_ms * 3));
     counts.foreachRDD(
         [output](const ember::Rdd<std::pair<std::string, long>>& rdd, ember::Time time) {

@@ -21,8 +21,8 @@ std::int64_t confLong(const Conf& conf, const char* key, std::int64_t fallback) 
   try {
     return conf.getLong(key, fallback);
   } catch (const Error& e) {
-    throw IllegalArgumentError(std::string("configuration ") + key + " must be a whole number: " +
-                               e.what());
+    throw IllegalArgumentError(std::string("configuration ") + key +
+                               " must be a whole number: " + e.what());
   }
 }
 
@@ -71,8 +71,8 @@ std::optional<std::map<TopicPartition, std::int64_t>> maxMessagesPerPartition(
     for (const auto& [tp, lag] : lags) total += std::max<std::int64_t>(lag, 0);
     if (total == 0) return std::nullopt;  // nothing to split (Spark's NaN case)
     for (const auto& [tp, lag] : lags) {
-      double share = static_cast<double>(std::max<std::int64_t>(lag, 0)) /
-                     static_cast<double>(total) * rate;
+      double share =
+          static_cast<double>(std::max<std::int64_t>(lag, 0)) / static_cast<double>(total) * rate;
       limits[tp] = max_rate > 0 ? std::min(share, static_cast<double>(max_rate)) : share;
     }
   } else {
@@ -89,8 +89,7 @@ std::optional<std::map<TopicPartition, std::int64_t>> maxMessagesPerPartition(
   return out;
 }
 
-DirectKafkaPlanner::DirectKafkaPlanner(ConsumerStrategySpec spec, const Conf& conf,
-                                       Duration batch)
+DirectKafkaPlanner::DirectKafkaPlanner(ConsumerStrategySpec spec, const Conf& conf, Duration batch)
     : spec_(std::move(spec)),
       executor_params_(executorKafkaParams(spec_.params)),
       batch_ms_(batch.milliseconds()),
@@ -157,7 +156,8 @@ std::vector<TopicPartition> DirectKafkaPlanner::listPartitions(std::string& note
   if (spec_.kind == Kind::kAssign) return spec_.partitions;
   std::vector<TopicPartition> out;
   try {
-    if (spec_.kind == Kind::kSubscribePattern) return client_->partitionsMatching(std::regex(spec_.pattern));
+    if (spec_.kind == Kind::kSubscribePattern)
+      return client_->partitionsMatching(std::regex(spec_.pattern));
     auto topics = client_->listTopics();
     for (const auto& topic : spec_.topics) {
       auto it = topics.find(topic);
@@ -184,14 +184,16 @@ std::optional<std::int64_t> DirectKafkaPlanner::startingOffset(
   if (auto it = committed.find(tp); it != committed.end()) return it->second;
   if (reset_ == "earliest") return w.low;
   if (reset_ == "latest") return w.high;
-  throw OffsetOutOfRangeError("Undefined offset with no reset policy for partitions: " +
-                              tp.toString() + " (auto.offset.reset is none and group " +
-                              (spec_.params.contains("group.id") ? spec_.params.at("group.id")
-                                                                 : std::string("(none)")) +
-                              " has no committed offset)");
+  throw OffsetOutOfRangeError(
+      "Undefined offset with no reset policy for partitions: " + tp.toString() +
+      " (auto.offset.reset is none and group " +
+      (spec_.params.contains("group.id") ? spec_.params.at("group.id") : std::string("(none)")) +
+      " has no committed offset)");
 }
 
 void DirectKafkaPlanner::start(int input_stream_id) {
+  std::lock_guard planning(plan_mutex_);
+  stopped_ = false;
   input_stream_id_ = input_stream_id;
   KafkaParams driver = spec_.params;
   client_ = std::make_unique<KafkaDriverClient>(driver, query_timeout_ms_);
@@ -206,13 +208,12 @@ void DirectKafkaPlanner::start(int input_stream_id) {
   if (spec_.kind == Kind::kAssign) {
     for (const auto& tp : spec_.partitions) {
       auto it = topics.find(tp.topic);
-      if (it == topics.end() || !std::binary_search(it->second.begin(), it->second.end(),
-                                                    tp.partition)) {
-        throw KafkaError("Assign: " + tp.toString() +
-                         " does not exist in the cluster (topic " +
-                         (it == topics.end() ? "unknown" : "has " +
-                                                               std::to_string(it->second.size()) +
-                                                               " partitions") +
+      if (it == topics.end() ||
+          !std::binary_search(it->second.begin(), it->second.end(), tp.partition)) {
+        throw KafkaError("Assign: " + tp.toString() + " does not exist in the cluster (topic " +
+                         (it == topics.end()
+                              ? "unknown"
+                              : "has " + std::to_string(it->second.size()) + " partitions") +
                          ")");
       }
     }
@@ -247,6 +248,8 @@ void DirectKafkaPlanner::start(int input_stream_id) {
 }
 
 void DirectKafkaPlanner::stop() {
+  std::lock_guard planning(plan_mutex_);
+  stopped_ = true;
   if (!client_) return;
   sendCommits();
   client_->awaitCommits(query_timeout_ms_);
@@ -256,7 +259,8 @@ void DirectKafkaPlanner::stop() {
 
 // ---- Batches ----------------------------------------------------------------------------------
 
-PlannedBatch DirectKafkaPlanner::describe(std::vector<OffsetRange> ranges, std::string notes) const {
+PlannedBatch DirectKafkaPlanner::describe(std::vector<OffsetRange> ranges,
+                                          std::string notes) const {
   PlannedBatch batch;
   for (const auto& r : ranges) {
     if (r.count() == 0) continue;
@@ -282,6 +286,15 @@ PlannedBatch DirectKafkaPlanner::plan(Time time) {
                               "offset ranges of batch " + time.toString() +
                               ": it keeps them for spark.streaming.minRememberDuration");
     }
+  }
+  std::lock_guard planning(plan_mutex_);
+  if (stopped_) {
+    // A batch the timer generates while the context stops: nothing new is taken.
+    std::vector<OffsetRange> ranges;
+    for (const auto& [tp, offset] : positions()) {
+      ranges.push_back(OffsetRange{tp.topic, tp.partition, offset, offset});
+    }
+    return describe(std::move(ranges), "the stream is stopping\n");
   }
   if (!client_) throw IllegalStateError("the Kafka stream " + spec_.describe() + " is not started");
   sendCommits();
@@ -337,9 +350,10 @@ PlannedBatch DirectKafkaPlanner::plan(Time time) {
     lags[tp] = w->second.high - pos->second;
   }
   if (!out_of_range.empty()) {
-    throw OffsetOutOfRangeError("Offsets out of range with no configured reset policy for "
-                                "partitions: " +
-                                showOffsets(out_of_range));
+    throw OffsetOutOfRangeError(
+        "Offsets out of range with no configured reset policy for "
+        "partitions: " +
+        showOffsets(out_of_range));
   }
 
   double rate = 0;
@@ -362,9 +376,10 @@ PlannedBatch DirectKafkaPlanner::plan(Time time) {
       notes += "topic: " + tp.topic + " partition: " + std::to_string(tp.partition) +
                " unavailable: " + q.unavailable[tp] + "\n";
       if (reported_unavailable_.insert(tp).second) {
-        logger()->warn("Kafka stream {}: {} unavailable ({}); its range stays empty until it "
-                       "answers",
-                       spec_.describe(), tp.toString(), q.unavailable[tp]);
+        logger()->warn(
+            "Kafka stream {}: {} unavailable ({}); its range stays empty until it "
+            "answers",
+            spec_.describe(), tp.toString(), q.unavailable[tp]);
       }
     }
     if (q.offsets.contains(tp) && reported_unavailable_.erase(tp) > 0) {

@@ -54,8 +54,8 @@ RawKafkaRecord toRaw(const rd_kafka_message_t* m) {
     const char* name = nullptr;
     const void* value = nullptr;
     size_t size = 0;
-    for (size_t i = 0; rd_kafka_header_get_all(headers, i, &name, &value, &size) ==
-                       RD_KAFKA_RESP_ERR_NO_ERROR;
+    for (size_t i = 0;
+         rd_kafka_header_get_all(headers, i, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR;
          ++i) {
       KafkaHeader h{name, std::nullopt};
       if (value != nullptr) h.value.emplace(static_cast<const char*>(value), size);
@@ -154,7 +154,8 @@ std::map<std::string, std::vector<int>> KafkaDriverClient::listTopicsLocked(
     std::vector<int>& partitions = topics[name];
     for (int p = 0; p < t.partition_cnt; ++p) {
       partitions.push_back(t.partitions[p].id);
-      if (leaders != nullptr) (*leaders)[TopicPartition{name, t.partitions[p].id}] = t.partitions[p].leader;
+      if (leaders != nullptr)
+        (*leaders)[TopicPartition{name, t.partitions[p].id}] = t.partitions[p].leader;
     }
     std::sort(partitions.begin(), partitions.end());
   }
@@ -204,8 +205,8 @@ WatermarkQuery KafkaDriverClient::watermarks(const std::vector<TopicPartition>& 
     std::map<TopicPartition, std::int64_t> found[2];
     for (int which = 0; which < 2; ++which) {
       RdPartitionList list = makeList(group, which == 0 ? -2 : -1);
-      rd_kafka_resp_err_t err = rd_kafka_offsets_for_times(impl_->rk.get(), list.get(),
-                                                           clampTimeout(impl_->timeout_ms));
+      rd_kafka_resp_err_t err =
+          rd_kafka_offsets_for_times(impl_->rk.get(), list.get(), clampTimeout(impl_->timeout_ms));
       for (int i = 0; i < list->cnt; ++i) {
         const auto& e = list->elems[i];
         TopicPartition tp{e.topic, e.partition};
@@ -286,8 +287,8 @@ void KafkaDriverClient::commitAsync(const std::map<TopicPartition, std::int64_t>
     ++impl_->commits_pending;
   }
   auto* commit = new Impl::Commit{impl_.get(), std::move(callback)};
-  rd_kafka_resp_err_t err = rd_kafka_commit_queue(impl_->rk.get(), list.get(),
-                                                  impl_->commit_queue.get(), Impl::onCommit, commit);
+  rd_kafka_resp_err_t err = rd_kafka_commit_queue(
+      impl_->rk.get(), list.get(), impl_->commit_queue.get(), Impl::onCommit, commit);
   if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
     // Not queued: the callback never runs by librdkafka, so it runs here with the error.
     Impl::onCommit(impl_->rk.get(), err, list.get(), commit);
@@ -410,15 +411,16 @@ std::vector<RawKafkaRecord> fetchRange(const KafkaParams& params, const OffsetRa
   std::string last_error;
   bool received_any = false;  // the position is this assignment's only after a record
   while (next < range.untilOffset) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - SteadyClock::now());
+    auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - SteadyClock::now());
     if (left.count() <= 0) {
       consumer.markBroken();
       throw KafkaError("failed to get records for " + range.toString() + " after polling for " +
                        std::to_string(timeout_ms) + " ms; reached offset " + std::to_string(next) +
                        (last_error.empty() ? "" : "; last error: " + last_error));
     }
-    RdMessage m(rd_kafka_consumer_poll(consumer.get(), clampTimeout(std::min<std::int64_t>(
-                                                           left.count(), 100))));
+    RdMessage m(rd_kafka_consumer_poll(consumer.get(),
+                                       clampTimeout(std::min<std::int64_t>(left.count(), 100))));
     if (!m) {
       // Offsets with no record for the application (transaction markers, aborted or compacted
       // records) move the position without a message.
@@ -462,7 +464,9 @@ std::vector<RawKafkaRecord> fetchRange(const KafkaParams& params, const OffsetRa
   return records;
 }
 
-void releaseIdleConsumers(const KafkaParams& params) { ConsumerPool::instance().release(params); }
+void releaseIdleConsumers(const KafkaParams& params) {
+  ConsumerPool::instance().release(params);
+}
 
 void checkConsumerConfig(const KafkaParams& params, const char* operation) {
   // Building a handle checks every name and value and the combination of them; the handle

@@ -26,10 +26,10 @@ RdConf makeRdConf(const KafkaParams& params, const char* operation) {
   RdConf conf(rd_kafka_conf_new());
   // librdkafka's own log lines and errors (a broker that refuses a connection, retried by
   // librdkafka) go to ember's log at debug level: the streams report what they do about them.
-  rd_kafka_conf_set_log_cb(conf.get(), [](const rd_kafka_t*, int level, const char* facility,
-                                          const char* message) {
-    logger()->debug("librdkafka [{}] {}: {}", level, facility, message);
-  });
+  rd_kafka_conf_set_log_cb(
+      conf.get(), [](const rd_kafka_t*, int level, const char* facility, const char* message) {
+        logger()->debug("librdkafka [{}] {}: {}", level, facility, message);
+      });
   rd_kafka_conf_set_error_cb(conf.get(), [](rd_kafka_t*, int err, const char* reason, void*) {
     logger()->debug("librdkafka error {}: {}",
                     rd_kafka_err2name(static_cast<rd_kafka_resp_err_t>(err)), reason);
@@ -73,8 +73,9 @@ void checkKafkaParams(const KafkaParams& params, const char* operation) {
   if (auto reset = params.find("auto.offset.reset"); reset != params.end()) {
     const std::string& v = reset->second;
     if (v != "earliest" && v != "latest" && v != "none") {
-      throw IllegalArgumentError(std::string(operation) + ": kafkaParams \"auto.offset.reset\" = \"" +
-                                 v + "\" is not allowed: use earliest, latest or none");
+      throw IllegalArgumentError(std::string(operation) +
+                                 ": kafkaParams \"auto.offset.reset\" = \"" + v +
+                                 "\" is not allowed: use earliest, latest or none");
     }
   }
   if (auto commit = params.find("enable.auto.commit");

@@ -16,8 +16,8 @@ int clampTimeout(std::int64_t ms) {
 /// Throws KafkaError for a failed transaction call; the error object is freed.
 void checkTxn(rd_kafka_error_t* error, const std::string& what) {
   if (error == nullptr) return;
-  std::string message = what + ": " + rd_kafka_error_string(error) + " (" +
-                        rd_kafka_error_name(error) + ")";
+  std::string message =
+      what + ": " + rd_kafka_error_string(error) + " (" + rd_kafka_error_name(error) + ")";
   rd_kafka_error_destroy(error);
   throw KafkaError(message);
 }
@@ -66,18 +66,19 @@ KafkaSink::~KafkaSink() {
   rd_kafka_flush(impl_->rk.get(), clampTimeout(impl_->timeout_ms));
 }
 
-bool KafkaSink::transactional() const { return impl_->transactional; }
+bool KafkaSink::transactional() const {
+  return impl_->transactional;
+}
 
 void KafkaSink::send(const ProducerRecord& r) {
   const void* key = r.key ? r.key->data() : nullptr;
   const std::size_t key_size = r.key ? r.key->size() : 0;
   const std::int32_t partition = r.partition < 0 ? RD_KAFKA_PARTITION_UA : r.partition;
   auto produce = [&] {
-    return rd_kafka_producev(impl_->rk.get(), RD_KAFKA_V_TOPIC(r.topic.c_str()),
-                             RD_KAFKA_V_PARTITION(partition),
-                             RD_KAFKA_V_VALUE(const_cast<char*>(r.value.data()), r.value.size()),
-                             RD_KAFKA_V_KEY(key, key_size), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-                             RD_KAFKA_V_END);
+    return rd_kafka_producev(
+        impl_->rk.get(), RD_KAFKA_V_TOPIC(r.topic.c_str()), RD_KAFKA_V_PARTITION(partition),
+        RD_KAFKA_V_VALUE(const_cast<char*>(r.value.data()), r.value.size()),
+        RD_KAFKA_V_KEY(key, key_size), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END);
   };
   rd_kafka_resp_err_t err = produce();
   while (err == RD_KAFKA_RESP_ERR__QUEUE_FULL) {
@@ -123,8 +124,8 @@ void KafkaSink::sendOffsetsToTransaction(const std::vector<OffsetRange>& offsetR
         r.untilOffset;
   }
   rd_kafka_consumer_group_metadata_t* group = rd_kafka_consumer_group_metadata_new(groupId.c_str());
-  rd_kafka_error_t* error = rd_kafka_send_offsets_to_transaction(
-      impl_->rk.get(), list.get(), group, clampTimeout(impl_->timeout_ms));
+  rd_kafka_error_t* error = rd_kafka_send_offsets_to_transaction(impl_->rk.get(), list.get(), group,
+                                                                 clampTimeout(impl_->timeout_ms));
   rd_kafka_consumer_group_metadata_destroy(group);
   checkTxn(error, "KafkaSink: cannot add the consumed offsets to the transaction");
 }

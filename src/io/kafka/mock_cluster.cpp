@@ -34,15 +34,17 @@ MockKafkaCluster::~MockKafkaCluster() {
   rd_kafka_mock_cluster_destroy(impl_->cluster);
 }
 
-const std::string& MockKafkaCluster::bootstrapServers() const { return impl_->bootstraps; }
+const std::string& MockKafkaCluster::bootstrapServers() const {
+  return impl_->bootstraps;
+}
 
 void MockKafkaCluster::createTopic(const std::string& topic, int partitions,
                                    int replicationFactor) {
   rd_kafka_resp_err_t err =
       rd_kafka_mock_topic_create(impl_->cluster, topic.c_str(), partitions, replicationFactor);
   if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    throw KafkaError(detail::describeKafkaError("MockKafkaCluster: cannot create topic " + topic,
-                                                err));
+    throw KafkaError(
+        detail::describeKafkaError("MockKafkaCluster: cannot create topic " + topic, err));
   }
 }
 
@@ -51,17 +53,21 @@ void MockKafkaCluster::produce(const std::string& topic, const std::string& valu
   impl_->producer->send(ProducerRecord{topic, std::move(key), value, partition});
 }
 
-void MockKafkaCluster::flush() { impl_->producer->flush(); }
+void MockKafkaCluster::flush() {
+  impl_->producer->flush();
+}
 
 void MockKafkaCluster::setBrokerDown(int id) {
   if (rd_kafka_resp_err_t err = rd_kafka_mock_broker_set_down(impl_->cluster, id)) {
-    throw KafkaError(detail::describeKafkaError("MockKafkaCluster: broker " + std::to_string(id), err));
+    throw KafkaError(
+        detail::describeKafkaError("MockKafkaCluster: broker " + std::to_string(id), err));
   }
 }
 
 void MockKafkaCluster::setBrokerUp(int id) {
   if (rd_kafka_resp_err_t err = rd_kafka_mock_broker_set_up(impl_->cluster, id)) {
-    throw KafkaError(detail::describeKafkaError("MockKafkaCluster: broker " + std::to_string(id), err));
+    throw KafkaError(
+        detail::describeKafkaError("MockKafkaCluster: broker " + std::to_string(id), err));
   }
 }
 

@@ -81,8 +81,8 @@ class ConsumerRecord {
 
   template <class Archive>
   void serialize(Archive& ar) {
-    ar(topic_, partition_, offset_, timestamp_, timestamp_type_, has_key_, has_value_, key_,
-       value_, headers_);
+    ar(topic_, partition_, offset_, timestamp_, timestamp_type_, has_key_, has_value_, key_, value_,
+       headers_);
   }
 
  private:

@@ -103,8 +103,9 @@ class DirectKafkaPlanner {
   /// The strategy's partitions now, sorted; `notes` gets what the description should say.
   std::vector<TopicPartition> currentPartitions(std::string& notes);
   std::vector<TopicPartition> listPartitions(std::string& notes);
-  std::optional<std::int64_t> startingOffset(const TopicPartition& tp, const Watermarks& w,
-                                             const std::map<TopicPartition, std::int64_t>& committed);
+  std::optional<std::int64_t> startingOffset(
+      const TopicPartition& tp, const Watermarks& w,
+      const std::map<TopicPartition, std::int64_t>& committed);
   PlannedBatch describe(std::vector<OffsetRange> ranges, std::string notes) const;
   void sendCommits();
 
@@ -118,17 +119,19 @@ class DirectKafkaPlanner {
   const bool backpressure_;
   const std::int64_t initial_rate_;
   const std::int64_t remember_window_ms_;  // how much longer than forgetBefore ranges are kept
-  std::string reset_;  // earliest, latest or none
+  std::string reset_;                      // earliest, latest or none
   std::unique_ptr<RateEstimator> estimator_;
   int input_stream_id_ = -1;
 
-  std::unique_ptr<KafkaDriverClient> client_;  // made by start(); used by the planning thread
+  std::mutex plan_mutex_;  // start(), plan() and stop() one at a time: stop() ends the client
+  bool stopped_ = false;   // guarded by plan_mutex_
+  std::unique_ptr<KafkaDriverClient> client_;  // guarded by plan_mutex_
   mutable std::mutex mutex_;
-  std::map<TopicPartition, std::int64_t> positions_;      // guarded by mutex_
-  std::map<Time, std::vector<OffsetRange>> ranges_;       // guarded by mutex_
-  std::vector<Commit> commits_;                           // guarded by mutex_
-  std::int64_t latest_rate_ = -1;                         // guarded by mutex_
-  std::set<TopicPartition> reported_unavailable_;         // the planning thread's
+  std::map<TopicPartition, std::int64_t> positions_;  // guarded by mutex_
+  std::map<Time, std::vector<OffsetRange>> ranges_;   // guarded by mutex_
+  std::vector<Commit> commits_;                       // guarded by mutex_
+  std::int64_t latest_rate_ = -1;                     // guarded by mutex_
+  std::set<TopicPartition> reported_unavailable_;     // the planning thread's
 };
 
 }  // namespace ember::detail

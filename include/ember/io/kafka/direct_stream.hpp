@@ -59,8 +59,7 @@ class DirectKafkaRateListener final : public StreamingListener {
 
 /// Spark's DirectKafkaInputDStream.
 template <class K, class V>
-class DirectKafkaInputNode final : public DStreamNode<ConsumerRecord<K, V>>,
-                                   public InputNodeBase {
+class DirectKafkaInputNode final : public DStreamNode<ConsumerRecord<K, V>>, public InputNodeBase {
  public:
   using Record = ConsumerRecord<K, V>;
 
@@ -85,8 +84,8 @@ class DirectKafkaInputNode final : public DStreamNode<ConsumerRecord<K, V>>,
     this->core().reportInputInfo(
         time, StreamInputInfo{inputStreamId(), batch.records, std::move(batch.description)});
     return Rdd<Record>(std::make_shared<KafkaRddNode<K, V>>(
-        this->context().sparkContext().state(), planner_->executorParams(),
-        std::move(batch.ranges), planner_->pollTimeoutMs()));
+        this->context().sparkContext().state(), planner_->executorParams(), std::move(batch.ranges),
+        planner_->pollTimeoutMs()));
   }
 
   void forgetBefore(Time threshold) override {

@@ -22,8 +22,8 @@ namespace ember {
 
 /// Called once a commitAsync() is done: the offsets committed and nothing, or the offsets and
 /// what failed (a KafkaError). Kafka's OffsetCommitCallback.
-using OffsetCommitCallback = std::function<void(const std::map<TopicPartition, std::int64_t>&,
-                                                std::exception_ptr)>;
+using OffsetCommitCallback =
+    std::function<void(const std::map<TopicPartition, std::int64_t>&, std::exception_ptr)>;
 
 namespace detail {
 

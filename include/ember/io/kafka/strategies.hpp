@@ -95,8 +95,12 @@ struct LocationStrategy {
 };
 
 namespace LocationStrategies {
-inline LocationStrategy PreferConsistent() { return {}; }
-inline LocationStrategy PreferBrokers() { return {LocationStrategy::Kind::kPreferBrokers, {}}; }
+inline LocationStrategy PreferConsistent() {
+  return {};
+}
+inline LocationStrategy PreferBrokers() {
+  return {LocationStrategy::Kind::kPreferBrokers, {}};
+}
 inline LocationStrategy PreferFixed(std::map<TopicPartition, std::string> hostMap) {
   return {LocationStrategy::Kind::kPreferFixed, std::move(hostMap)};
 }
