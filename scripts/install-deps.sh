@@ -8,6 +8,7 @@ packages=(
   libabsl-dev libcereal-dev libfmt-dev libspdlog-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   zlib1g-dev libsqlite3-dev libeigen3-dev
+  librdkafka-dev
   netcat-openbsd
   libzmq3-dev cppzmq-dev
   libmosquitto-dev mosquitto
