@@ -43,8 +43,8 @@ BatchInfo batch(std::int64_t t, std::int64_t records, std::optional<std::int64_t
 }
 
 StreamingJobProgressListener makeListener(int retained = 1000) {
-  return StreamingJobProgressListener(kInterval, retained,
-                                      {{0, "Socket stream [0]", true}, {1, "File stream [1]", false}});
+  return StreamingJobProgressListener(
+      kInterval, retained, {{0, "Socket stream [0]", true}, {1, "File stream [1]", false}});
 }
 
 // Submits, starts and completes a batch.
@@ -90,8 +90,8 @@ TEST(ProgressListener, BatchesMoveFromWaitingToRunningToCompleted) {
 
 TEST(ProgressListener, AveragesAreOverRetainedBatchesInWholeMilliseconds) {
   auto l = makeListener();
-  runBatch(l, 1000, 10, 1100, 1400);  // scheduling 100, processing 300, total 400
-  runBatch(l, 2000, 30, 2001, 2501);  // 1, 500, 501
+  runBatch(l, 1000, 10, 1100, 1400);     // scheduling 100, processing 300, total 400
+  runBatch(l, 2000, 30, 2001, 2501);     // 1, 500, 501
   l.onBatchSubmitted({batch(3000, 5)});  // waiting: counts for the input rate only
   auto p = l.snapshot();
   EXPECT_EQ(p.avgSchedulingDelay(), 50);  // (100 + 1) / 2 = 50 (integer division)

@@ -32,10 +32,11 @@ std::string operationsTable(const BatchUIData& b) {
       "<th>Description</th><th>Output Op Duration</th><th>Status</th><th>Error</th></tr></thead>"
       "<tbody>";
   for (const auto& [id, op] : b.info.outputOperationInfos) {
-    html += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"error\">{}</td></tr>",
-                        id, htmlEscape(op.description.empty() ? op.name : op.description),
-                        formatDurationOption(op.duration()), operationStatus(op),
-                        htmlEscape(op.failureReason.value_or("-")));
+    html += fmt::format(
+        "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"error\">{}</td></tr>", id,
+        htmlEscape(op.description.empty() ? op.name : op.description),
+        formatDurationOption(op.duration()), operationStatus(op),
+        htmlEscape(op.failureReason.value_or("-")));
   }
   return html + "</tbody></table></div>";
 }
@@ -60,9 +61,8 @@ std::optional<std::string> batchPage(const StreamingProgress& p, const AppInfo& 
   body += "<h3>Input Metadata</h3>" + inputMetadata(p, *b);
   body += "<h3>Output Operations</h3>" + operationsTable(*b);
   body += "<p><a href=\"/streaming/\">Back to the Streaming page</a></p>";
-  return pageShell(app,
-                   "Details of batch at " + formatBatchTime(batchTime, p.batchDuration),
-                   body, b->status != BatchStatus::COMPLETED);
+  return pageShell(app, "Details of batch at " + formatBatchTime(batchTime, p.batchDuration), body,
+                   b->status != BatchStatus::COMPLETED);
 }
 
 }  // namespace ember::ui::detail

@@ -19,8 +19,7 @@ bool ConsoleProgressListener::defaultEnabled() {
   return ::isatty(STDOUT_FILENO) == 1 && ::isatty(STDERR_FILENO) == 1;
 }
 
-std::string ConsoleProgressListener::statusLine(const BatchInfo& info,
-                                                std::int64_t batchDurationMs,
+std::string ConsoleProgressListener::statusLine(const BatchInfo& info, std::int64_t batchDurationMs,
                                                 std::size_t pending, bool colour) {
   const std::int64_t processing = info.processingDelay().value_or(0);
   const bool behind = processing > batchDurationMs || pending > 1;

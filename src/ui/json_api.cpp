@@ -135,9 +135,8 @@ json batchesJson(const StreamingProgress& p, const std::vector<BatchStatus>& sta
       if (wanted(b.status)) batches.push_back(&b);
     }
   }
-  std::stable_sort(batches.begin(), batches.end(), [](const auto* a, const auto* b) {
-    return a->batchTime() > b->batchTime();
-  });
+  std::stable_sort(batches.begin(), batches.end(),
+                   [](const auto* a, const auto* b) { return a->batchTime() > b->batchTime(); });
   json list = json::array();
   for (const BatchUIData* b : batches) list.push_back(batchInfoJson(p, *b));
   return list;

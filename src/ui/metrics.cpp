@@ -71,9 +71,9 @@ std::string metricsText(const StreamingProgress& p, const AppInfo& app, const Ta
   for (std::int64_t ms : kDurationBucketsMs) bounds.push_back(static_cast<double>(ms) / 1000.0);
   for (const auto& [id, d] : p.outputOpDurations) {
     out.histogram("streaming_output_operation_duration_seconds",
-                  "How long each run of an output operation took", 
-                  {{"output_op_id", std::to_string(id)}, {"name", d.name}}, bounds,
-                  d.bucketCounts, d.count, static_cast<double>(d.sumMs) / 1000.0);
+                  "How long each run of an output operation took",
+                  {{"output_op_id", std::to_string(id)}, {"name", d.name}}, bounds, d.bucketCounts,
+                  d.count, static_cast<double>(d.sumMs) / 1000.0);
   }
   out.counter("ember_tasks_succeeded_total", "Tasks the engine ran to the end",
               static_cast<double>(tasks.succeeded));

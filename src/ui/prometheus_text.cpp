@@ -47,8 +47,9 @@ void PrometheusText::histogram(const std::string& name, const std::string& help,
   for (std::size_t i = 0; i < upperBounds.size(); ++i) {
     Labels with_le = labels;
     with_le.emplace_back("le", formatValue(upperBounds[i]));
-    f.samples.push_back(sample(name + "_bucket", with_le,
-                               static_cast<double>(i < cumulativeCounts.size() ? cumulativeCounts[i] : 0)));
+    f.samples.push_back(
+        sample(name + "_bucket", with_le,
+               static_cast<double>(i < cumulativeCounts.size() ? cumulativeCounts[i] : 0)));
   }
   Labels inf = labels;
   inf.emplace_back("le", "+Inf");

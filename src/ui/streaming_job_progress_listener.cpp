@@ -32,15 +32,15 @@ std::optional<BatchStatus> parseBatchStatus(const std::string& text) {
 // ---- BatchUIData ------------------------------------------------------------------------------
 
 int BatchUIData::numActiveOutputOp() const {
-  return static_cast<int>(std::count_if(
-      info.outputOperationInfos.begin(), info.outputOperationInfos.end(),
-      [](const auto& op) { return op.second.startTime && !op.second.endTime; }));
+  return static_cast<int>(
+      std::count_if(info.outputOperationInfos.begin(), info.outputOperationInfos.end(),
+                    [](const auto& op) { return op.second.startTime && !op.second.endTime; }));
 }
 
 int BatchUIData::numCompletedOutputOp() const {
-  return static_cast<int>(std::count_if(
-      info.outputOperationInfos.begin(), info.outputOperationInfos.end(),
-      [](const auto& op) { return op.second.endTime && !op.second.failureReason; }));
+  return static_cast<int>(
+      std::count_if(info.outputOperationInfos.begin(), info.outputOperationInfos.end(),
+                    [](const auto& op) { return op.second.endTime && !op.second.failureReason; }));
 }
 
 int BatchUIData::numFailedOutputOp() const {
@@ -73,8 +73,9 @@ std::vector<const BatchUIData*> StreamingProgress::retainedBatches() const {
   for (const auto* list : {&waiting, &running, &completed}) {
     for (const auto& b : *list) all.push_back(&b);
   }
-  std::sort(all.begin(), all.end(),
-            [](const BatchUIData* a, const BatchUIData* b) { return a->batchTime() < b->batchTime(); });
+  std::sort(all.begin(), all.end(), [](const BatchUIData* a, const BatchUIData* b) {
+    return a->batchTime() < b->batchTime();
+  });
   return all;
 }
 

@@ -27,8 +27,9 @@ std::string summaryLine(const StreamingProgress& p, const AppInfo& app, std::int
       "<div id=\"summary\">Running batches of <strong>{}</strong> for <strong>{}</strong> since "
       "<strong>{}</strong> (<strong>{}</strong> completed batches, <strong>{}</strong> "
       "records)</div>",
-      formatDurationVerbose(p.batchDuration), formatDurationVerbose(std::max<std::int64_t>(0, now - start)),
-      formatDate(start), p.totalCompletedBatches, p.totalReceivedRecords);
+      formatDurationVerbose(p.batchDuration),
+      formatDurationVerbose(std::max<std::int64_t>(0, now - start)), formatDate(start),
+      p.totalCompletedBatches, p.totalReceivedRecords);
 }
 
 // A statistics row: the name cell, then a timeline and a histogram of `series`.
@@ -55,9 +56,10 @@ std::string delayRow(const StreamingProgress& p, const std::string& id, const st
     s.marker = static_cast<double>(p.batchDuration) / scale;
     s.markerLabel = "batch interval";
   }
-  return statRow(id, "<div><strong>" + name + "</strong></div><div>Avg: " +
-                         formatDurationOption(avg) + "</div>",
-                 s);
+  return statRow(
+      id,
+      "<div><strong>" + name + "</strong></div><div>Avg: " + formatDurationOption(avg) + "</div>",
+      s);
 }
 
 std::string receiverDetails(const StreamingProgress& p, const InputStreamDescription& in) {
@@ -100,8 +102,8 @@ std::string statisticsTable(const StreamingProgress& p) {
                         p.numReceivers());
   }
   auto avg = p.avgInputRate();
-  name += "<div>Avg: " + (avg ? fmt::format("{:.2f}", *avg) : std::string("-")) +
-          " events/sec</div>";
+  name +=
+      "<div>Avg: " + (avg ? fmt::format("{:.2f}", *avg) : std::string("-")) + " events/sec</div>";
   html += statRow("input-rate", name, rate);
   for (const auto& in : p.inputs) {
     ChartSeries s;
@@ -110,19 +112,23 @@ std::string statisticsTable(const StreamingProgress& p) {
     s.points = p.recordRates(in.id);
     double sum = 0;
     for (const auto& r : s.points) sum += r.second;
-    std::string cell = "<div class=\"stream-name\"><strong>" + htmlEscape(p.streamName(in.id)) +
-                       "</strong></div><div>Avg: " +
-                       (s.points.empty() ? std::string("-")
-                                         : fmt::format("{:.2f}", sum / static_cast<double>(s.points.size()))) +
-                       " events/sec</div>" + receiverDetails(p, in);
+    std::string cell =
+        "<div class=\"stream-name\"><strong>" + htmlEscape(p.streamName(in.id)) +
+        "</strong></div><div>Avg: " +
+        (s.points.empty() ? std::string("-")
+                          : fmt::format("{:.2f}", sum / static_cast<double>(s.points.size()))) +
+        " events/sec</div>" + receiverDetails(p, in);
     html += statRow("stream-" + std::to_string(in.id), cell, s);
   }
-  html += delayRow(p, "scheduling-delay", "Scheduling Delay", p.avgSchedulingDelay(),
-                   [](const BatchInfo& b) { return b.schedulingDelay(); }, false);
-  html += delayRow(p, "processing-time", "Processing Time", p.avgProcessingTime(),
-                   [](const BatchInfo& b) { return b.processingDelay(); }, true);
-  html += delayRow(p, "total-delay", "Total Delay", p.avgTotalDelay(),
-                   [](const BatchInfo& b) { return b.totalDelay(); }, false);
+  html += delayRow(
+      p, "scheduling-delay", "Scheduling Delay", p.avgSchedulingDelay(),
+      [](const BatchInfo& b) { return b.schedulingDelay(); }, false);
+  html += delayRow(
+      p, "processing-time", "Processing Time", p.avgProcessingTime(),
+      [](const BatchInfo& b) { return b.processingDelay(); }, true);
+  html += delayRow(
+      p, "total-delay", "Total Delay", p.avgTotalDelay(),
+      [](const BatchInfo& b) { return b.totalDelay(); }, false);
   return html + "</tbody></table></div>";
 }
 
@@ -133,20 +139,24 @@ std::string batchRow(const StreamingProgress& p, const BatchUIData& b, bool comp
   std::string row = fmt::format(
       "<tr><td><a href=\"batch?id={}\">{}</a></td><td>{} records</td><td>{}</td><td>{}</td>",
       b.batchTime(), formatBatchTime(b.batchTime(), p.batchDuration), b.numRecords(),
-      formatDurationOption(b.info.schedulingDelay()), formatDurationOption(b.info.processingDelay()));
+      formatDurationOption(b.info.schedulingDelay()),
+      formatDurationOption(b.info.processingDelay()));
   if (completed) row += "<td>" + formatDurationOption(b.info.totalDelay()) + "</td>";
   row += "<td>" + ops + "</td>";
-  if (!completed) row += b.status == BatchStatus::PROCESSING ? "<td>processing</td>" : "<td>queued</td>";
+  if (!completed)
+    row += b.status == BatchStatus::PROCESSING ? "<td>processing</td>" : "<td>queued</td>";
   if (errorColumn) row += errorCell(b.firstFailureReason());
   return row + "</tr>";
 }
 
 std::string batchTable(const StreamingProgress& p, const std::string& id, const std::string& title,
                        const std::vector<const BatchUIData*>& batches, bool completed) {
-  const bool errors = std::any_of(batches.begin(), batches.end(),
-                                  [](const auto* b) { return b->firstFailureReason().has_value(); });
-  std::string html = "<h3 id=\"" + id + "-title\">" + title + "</h3><div class=\"scroll\"><table id=\"" +
-                     id + "\"><thead><tr><th>Batch Time</th><th>Records</th><th>Scheduling Delay"
+  const bool errors = std::any_of(batches.begin(), batches.end(), [](const auto* b) {
+    return b->firstFailureReason().has_value();
+  });
+  std::string html = "<h3 id=\"" + id + "-title\">" + title +
+                     "</h3><div class=\"scroll\"><table id=\"" + id +
+                     "\"><thead><tr><th>Batch Time</th><th>Records</th><th>Scheduling Delay"
                      "</th><th>Processing Time</th>";
   if (completed) html += "<th>Total Delay</th>";
   html += "<th>Output Ops: Succeeded/Total</th>";

@@ -77,7 +77,8 @@ void StreamingUi::Impl::streamingApi(const std::string& rest, const httplib::Req
                                      httplib::Response& res) {
   const auto parts = splitPath(rest);
   const StreamingProgress p = listener->snapshot();
-  if (parts.size() == 1 && parts[0] == "statistics") return sendJson(res, detail::statisticsJson(p));
+  if (parts.size() == 1 && parts[0] == "statistics")
+    return sendJson(res, detail::statisticsJson(p));
   if (!parts.empty() && parts[0] == "receivers") {
     if (parts.size() == 1) return sendJson(res, detail::receiversJson(p));
     if (parts.size() == 2) {
@@ -138,10 +139,10 @@ void StreamingUi::Impl::routes() {
     auto id = parseId<std::int64_t>(text);
     if (!id) {
       res.status = 400;
-      res.set_content(detail::errorPage(app, 400,
-                                        text.empty() ? "Missing id parameter"
-                                                     : "id = '" + text +
-                                                           "' is not a batch time in milliseconds"),
+      res.set_content(detail::errorPage(
+                          app, 400,
+                          text.empty() ? "Missing id parameter"
+                                       : "id = '" + text + "' is not a batch time in milliseconds"),
                       kHtml);
       return;
     }
@@ -208,12 +209,11 @@ void StreamingUi::Impl::bind() {
       }
     }
   }
-  throw IoError("the web UI could not bind " + options.host + " on port " +
-                std::to_string(options.port) +
-                (options.port == 0 ? std::string()
-                                   : " or the " + std::to_string(options.maxRetries) +
-                                         " ports after it") +
-                ": set spark.ui.port to a free port, or spark.ui.enabled=false");
+  throw IoError(
+      "the web UI could not bind " + options.host + " on port " + std::to_string(options.port) +
+      (options.port == 0 ? std::string()
+                         : " or the " + std::to_string(options.maxRetries) + " ports after it") +
+      ": set spark.ui.port to a free port, or spark.ui.enabled=false");
 }
 
 StreamingUi::StreamingUi(UiOptions options, std::shared_ptr<StreamingJobProgressListener> listener,

@@ -31,8 +31,9 @@ std::string open(const char* kind) {
 }
 
 std::string text(double x, double y, const std::string& anchor, const std::string& s) {
-  return fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" font-size=\"10\" text-anchor=\"{}\">{}</text>",
-                     x, y, anchor, htmlEscape(s));
+  return fmt::format(
+      "<text x=\"{:.1f}\" y=\"{:.1f}\" font-size=\"10\" text-anchor=\"{}\">{}</text>", x, y, anchor,
+      htmlEscape(s));
 }
 
 double maxOf(const ChartSeries& s) {
@@ -102,8 +103,7 @@ std::string histogramSvg(const ChartSeries& s) {
     svg += fmt::format(
         "<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" height=\"{:.1f}\" fill=\"#7fa9d6\">"
         "<title>{}</title></rect>",
-        kLeft + i * bar + 1, kTop + kPlotH - h, bar - 2, h,
-        fmt::format("{} batches", bins[i]));
+        kLeft + i * bar + 1, kTop + kPlotH - h, bar - 2, h, fmt::format("{} batches", bins[i]));
   }
   svg += text(kLeft - 4, kTop + 8, "end", std::to_string(most));
   svg += text(kLeft - 4, kTop + kPlotH, "end", "0");

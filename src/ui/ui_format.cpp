@@ -54,8 +54,8 @@ std::string join(const std::vector<std::string>& parts) {
 }
 
 std::tm toTm(std::int64_t epochMs, bool utc) {
-  std::time_t seconds = static_cast<std::time_t>(epochMs >= 0 ? epochMs / 1000
-                                                              : (epochMs - 999) / 1000);
+  std::time_t seconds =
+      static_cast<std::time_t>(epochMs >= 0 ? epochMs / 1000 : (epochMs - 999) / 1000);
   std::tm tm{};
   if (utc) {
     gmtime_r(&seconds, &tm);
@@ -72,8 +72,8 @@ int millisOf(std::int64_t epochMs) {
 }  // namespace
 
 std::string formatDurationVerbose(std::int64_t ms) {
-  constexpr std::int64_t second = 1000, minute = 60 * second, hour = 60 * minute,
-                         day = 24 * hour, week = 7 * day, year = 365 * day;
+  constexpr std::int64_t second = 1000, minute = 60 * second, hour = 60 * minute, day = 24 * hour,
+                         week = 7 * day, year = 365 * day;
   const std::string millis =
       (ms >= second && ms % second == 0) ? "" : std::to_string(ms % second) + " ms";
   const std::string s = unit((ms % minute) / second, "second");

@@ -20,8 +20,8 @@ class Distribution {
   /// The values at probabilities 0, .05, .1, .25, .5, .75, .9, .95, 1 (Spark's default).
   static const std::vector<double>& defaultProbabilities();
   /// Spark's rule: the value at index min(p * n, n - 1) of the sorted data.
-  std::vector<double> getQuantiles(const std::vector<double>& probabilities =
-                                       defaultProbabilities()) const;
+  std::vector<double> getQuantiles(
+      const std::vector<double>& probabilities = defaultProbabilities()) const;
   std::size_t count() const { return data_.size(); }
   double mean() const;
   double stdev() const;  // population standard deviation, as Spark's StatCounter

@@ -50,9 +50,8 @@ struct OutputOpDurations {
 };
 
 /// Upper bounds (milliseconds) of the output-operation duration histograms; +Inf is implied.
-inline const std::vector<std::int64_t> kDurationBucketsMs = {5,    10,   25,    50,    100,  250,
-                                                             500,  1000, 2500,  5000,  10000,
-                                                             30000, 60000};
+inline const std::vector<std::int64_t> kDurationBucketsMs = {
+    5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000, 60000};
 
 /// Everything the UI shows, copied under one lock, so a page or a JSON answer is consistent.
 struct StreamingProgress {
