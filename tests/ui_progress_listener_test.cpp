@@ -7,9 +7,20 @@
 #include <string>
 #include <vector>
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+#include <iterator>
+
 #include "ember/core/error.hpp"
+#include "ember/streaming/ops/output.hpp"
+#include "ember/ui/console_progress.hpp"
 #include "ember/ui/stats_report_listener.hpp"
 #include "ember/ui/streaming_job_progress_listener.hpp"
+#include "streaming/console_line.hpp"
+#include "temp_dir.hpp"
 #include "ui/ui_format.hpp"
 
 namespace {
@@ -255,6 +266,54 @@ TEST(UiFormat, DurationsAsSparksUi) {
   EXPECT_EQ(jsonDate(1'500), "1970-01-01T00:00:01.500GMT");
   EXPECT_EQ(htmlEscape("<script>alert(\"x\") & 'y'</script>"),
             "&lt;script&gt;alert(&quot;x&quot;) &amp; &#39;y&#39;&lt;/script&gt;");
+}
+
+TEST(ConsoleProgress, LineShowsTheBatchAndTurnsRedWhenBehind) {
+  using ember::ui::ConsoleProgressListener;
+  BatchInfo b = batch(1000, 42, 1200, 1500);
+  EXPECT_EQ(ConsoleProgressListener::statusLine(b, kInterval, 0, false),
+            "[Batch " + ember::ui::detail::formatBatchTime(1000, kInterval) +
+                "] 42 records | processing 0.3 s / 1 s | delay 0.5 s | 0 pending");
+  EXPECT_EQ(ConsoleProgressListener::statusLine(b, kInterval, 0, true).substr(0, 5), "\x1b[32m");
+  BatchInfo slow = batch(2000, 1, 2000, 3500);  // 1.5 s of processing for a 1 s interval
+  EXPECT_EQ(ConsoleProgressListener::statusLine(slow, kInterval, 0, true).substr(0, 5), "\x1b[31m");
+  EXPECT_EQ(ConsoleProgressListener::statusLine(b, kInterval, 3, true).substr(0, 5), "\x1b[31m");
+}
+
+// Reads everything written to `fd` while `body` runs.
+template <class F>
+std::string capture(int fd, F body) {
+  ember_test::TempDir dir("ui_console");
+  const std::string file = dir.str() + "/out";
+  std::fflush(nullptr);
+  const int saved = ::dup(fd);
+  const int target = ::open(file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  ::dup2(target, fd);
+  ::close(target);
+  body();
+  std::fflush(nullptr);
+  ::dup2(saved, fd);
+  ::close(saved);
+  std::ifstream in(file);
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+TEST(ConsoleProgress, PrintBlocksEraseTheLineAndRedrawItAfter) {
+  std::string out;
+  const std::string err = capture(STDERR_FILENO, [&] {
+    out = capture(STDOUT_FILENO, [] {
+      ember::detail::setConsoleLine("status");
+      ember::detail::writeBlock("-----\nTime: 1\n-----\n\n");
+      ember::detail::clearConsoleLine();
+      ember::detail::writeBlock("after\n");  // no line shown: nothing on standard error
+    });
+  });
+  EXPECT_EQ(out, "-----\nTime: 1\n-----\n\nafter\n");
+  EXPECT_EQ(err,
+            "\r\x1b[Kstatus"
+            "\r\x1b[K"
+            "\r\x1b[Kstatus"
+            "\r\x1b[K");
 }
 
 }  // namespace
