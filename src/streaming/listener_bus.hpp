@@ -37,7 +37,8 @@ class ListenerBus {
 
  private:
   void run(std::stop_token stop);
-  void deliver(const StreamingEvent& event);
+  void deliver(const std::vector<std::shared_ptr<StreamingListener>>& listeners,
+               const StreamingEvent& event);
 
   std::mutex mutex_;
   std::condition_variable_any cv_;

@@ -12,7 +12,7 @@ namespace ember::ui::detail {
 namespace {
 
 constexpr double kWidth = 360, kHeight = 150;
-constexpr double kLeft = 44, kRight = 8, kTop = 10, kBottom = 26;
+constexpr double kLeft = 44, kRight = 8, kTop = 18, kBottom = 26;
 constexpr double kPlotW = kWidth - kLeft - kRight, kPlotH = kHeight - kTop - kBottom;
 
 std::string number(double v) {
@@ -65,7 +65,7 @@ std::string timelineSvg(const ChartSeries& s) {
   const double max = maxOf(s);
   svg += text(kLeft - 4, kTop + 8, "end", number(max));
   svg += text(kLeft - 4, kTop + kPlotH, "end", "0");
-  svg += text(kLeft - 4, kTop + kPlotH / 2, "end", s.unit);
+  svg += text(kLeft, kTop - 6, "start", s.unit);
   if (!s.points.empty()) {
     const double t0 = static_cast<double>(s.points.front().first);
     const double t1 = static_cast<double>(s.points.back().first);
