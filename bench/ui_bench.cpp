@@ -101,8 +101,11 @@ std::unique_ptr<Load> startLoad(const Options& o, ember::StreamingContext& ssc) 
   return std::make_unique<Load>(*ssc.uiWebUrl());
 }
 
-double emptyBatchMedianUs(const Options& o, bool ui, bool load) {
+// With `listener` (and the UI off), a listener that does nothing: what the listener bus alone
+// costs a batch.
+double emptyBatchMedianUs(const Options& o, bool ui, bool load, bool listener = false) {
   ember::StreamingContext ssc(conf(o, ui), ember::Milliseconds(kBatchMs));
+  if (listener) ssc.addStreamingListener(std::make_shared<ember::StreamingListener>());
   auto queue = std::make_shared<ember::RddQueue<int>>();
   std::int64_t counted = 0;
   ssc.queueStream(queue).foreachRDD([&](const ember::Rdd<int>& rdd) { counted += rdd.count(); });
@@ -193,9 +196,10 @@ double best(std::vector<double> v, bool highest) {
 
 int main(int argc, char** argv) {
   const Options o = parse(argc, argv);
-  std::vector<double> empty_off, empty_on, empty_load, wc_off, wc_on, wc_load;
+  std::vector<double> empty_off, empty_bus, empty_on, empty_load, wc_off, wc_on, wc_load;
   for (int r = 0; r < o.rounds; ++r) {
     empty_off.push_back(emptyBatchMedianUs(o, false, false));
+    empty_bus.push_back(emptyBatchMedianUs(o, false, false, true));
     empty_on.push_back(emptyBatchMedianUs(o, true, false));
     if (o.wrk) empty_load.push_back(emptyBatchMedianUs(o, true, true));
     wc_off.push_back(wordCountRecordsPerSecond(o, false, false));
@@ -207,6 +211,8 @@ int main(int argc, char** argv) {
   std::printf("empty batch median (us):   off %8.1f   on %8.1f   on/off %.3f\n",
               best(empty_off, false), best(empty_on, false),
               best(empty_on, false) / best(empty_off, false));
+  std::printf("  of which the listener bus (UI off, a listener that does nothing): %.1f us\n",
+              best(empty_bus, false));
   std::printf("word count (records/s):    off %10.0f   on %10.0f   on/off %.3f\n",
               best(wc_off, true), best(wc_on, true), best(wc_on, true) / best(wc_off, true));
   if (o.wrk) {

@@ -7,14 +7,16 @@ namespace ember::detail {
 
 namespace {
 
+// Never destroyed: a context kept until the end of the process (getActiveOrCreate) clears the
+// line from its listener's destructor, after function-local statics may be gone.
 std::mutex& consoleMutex() {
-  static std::mutex mutex;
-  return mutex;
+  static auto* mutex = new std::mutex;
+  return *mutex;
 }
 
 std::string& shownLine() {
-  static std::string line;  // empty: nothing shown
-  return line;
+  static auto* line = new std::string;  // empty: nothing shown
+  return *line;
 }
 
 void writeErr(const std::string& s) {
