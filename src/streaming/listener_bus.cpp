@@ -1,10 +1,17 @@
 #include "listener_bus.hpp"
 
 #include <algorithm>
+#include <chrono>
 
 #include "ember/core/logging.hpp"
 
 namespace ember::detail {
+
+namespace {
+// After a delivery the bus gathers events this long before the next one: a stream of short
+// batches then costs one wake-up of the bus thread per few milliseconds, not one per batch.
+constexpr auto kLinger = std::chrono::milliseconds(2);
+}  // namespace
 
 ListenerBus::ListenerBus() : thread_([this](std::stop_token stop) { run(stop); }) {}
 
@@ -30,9 +37,9 @@ void ListenerBus::post(StreamingEvent event) {
     std::lock_guard lock(mutex_);
     // Nobody to tell: skip waking the bus thread (this keeps an empty batch cheap).
     if (listeners_.empty()) return;
-    // The bus thread, when busy, looks at the queue again before it waits: wake it only when it
-    // may be waiting, so a batch's events cost one wake-up, not one each.
-    wake = queue_.empty() && !busy_;
+    // Only a bus thread waiting for the first event needs waking: a busy or lingering one looks
+    // at the queue again by itself, within kLinger.
+    wake = sleeping_;
     queue_.push_back(std::move(event));
   }
   if (wake) cv_.notify_one();
@@ -40,17 +47,27 @@ void ListenerBus::post(StreamingEvent event) {
 
 void ListenerBus::waitUntilEmpty() {
   std::unique_lock lock(mutex_);
+  if (queue_.empty() && !busy_) return;
+  flush_ = true;  // ends the bus thread's linger now
+  cv_.notify_all();
   idle_cv_.wait(lock, [&] { return queue_.empty() && !busy_; });
 }
 
 void ListenerBus::run(std::stop_token stop) {
+  bool linger = false;
   for (;;) {
     std::deque<StreamingEvent> events;
     std::vector<std::shared_ptr<StreamingListener>> listeners;
     {
       std::unique_lock lock(mutex_);
-      cv_.wait(lock, stop, [&] { return !queue_.empty(); });
-      if (queue_.empty()) return;
+      if (linger) cv_.wait_for(lock, stop, kLinger, [&] { return flush_; });
+      if (queue_.empty()) {
+        sleeping_ = true;
+        cv_.wait(lock, stop, [&] { return !queue_.empty(); });
+        sleeping_ = false;
+      }
+      if (queue_.empty()) return;  // stopped
+      flush_ = false;
       events.swap(queue_);  // everything posted so far, in order, under one lock
       busy_ = true;
       listeners = listeners_;
@@ -61,6 +78,7 @@ void ListenerBus::run(std::stop_token stop) {
       busy_ = false;
     }
     idle_cv_.notify_all();
+    linger = true;
   }
 }
 
