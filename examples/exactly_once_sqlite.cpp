@@ -286,6 +286,7 @@ int run(const std::string& database, const fs::path& dir) {
   // Files of mtime m go to the batch (m rounded up to a batch); the first batch covers the oldest.
   clock.setTime((range->first - 1) / kBatchMs * kBatchMs);
   ssc.start();
+  ember::examples::printUiUrl(ssc);
   bool ok = true;
   while (ok && clock.getTimeMillis() < range->second) {
     clock.advance(kBatchMs);

@@ -95,11 +95,19 @@ inline int printHelp(std::string_view text) {
   return 0;
 }
 
+/// Prints where the context's web UI is, on standard error (standard output is the program's
+/// results), once it started; nothing when spark.ui.enabled is false.
+template <class Context>
+void printUiUrl(const Context& ssc) {
+  if (auto url = ssc.uiWebUrl()) std::cerr << "Streaming UI at " << *url << "/streaming/\n";
+}
+
 /// Starts the context and runs it until it is stopped or, with --seconds N, for N seconds and
 /// then stops it gracefully. Returns the process's exit status.
 template <class Context>
 int runContext(Context& ssc, const Args& args) {
   ssc.start();
+  printUiUrl(ssc);
   if (args.seconds) {
     ssc.awaitTerminationOrTimeout(*args.seconds * 1000);
     ssc.stop(true, true);

@@ -1,12 +1,15 @@
 // The guide's first example (NetworkWordCount): counts the words of the lines a TCP server
 // sends, in one-second batches.
 //
-//   network_wordcount HOST PORT [--seconds N]   read lines from HOST:PORT (e.g. `nc -lk 9999`)
+//   network_wordcount HOST PORT [--seconds N] [--ui-port N]
+//                                                read lines from HOST:PORT (e.g. `nc -lk 9999`)
 //   network_wordcount [--seconds N]             read from an embedded server on 127.0.0.1 that
 //                                                sends the lines of kSentences, ten a second
 //
 // Without --seconds it runs until killed, as the guide's; with it, it stops gracefully after N
-// seconds and exits 0. Bad arguments print the usage and exit 2; --help prints it and exits 0.
+// seconds and exits 0. The web UI's address is printed on standard error at start (--ui-port
+// chooses its port; default 4040, or the next free one). Bad arguments print the usage and exit
+// 2; --help prints it and exits 0.
 
 #include <cstdio>
 #include <functional>
@@ -21,10 +24,11 @@
 namespace {
 
 constexpr const char* kUsage =
-    "usage: network_wordcount [HOST PORT] [--seconds N]\n"
+    "usage: network_wordcount [HOST PORT] [--seconds N] [--ui-port N]\n"
     "  HOST PORT    the server to read lines of text from (e.g. `nc -lk 9999` on localhost)\n"
     "               without them, an embedded server sends sample lines\n"
-    "  --seconds N  stop after N seconds (default: run until killed)\n";
+    "  --seconds N  stop after N seconds (default: run until killed)\n"
+    "  --ui-port N  serve the web UI on port N (default: 4040, or the next free port)\n";
 
 /// What the embedded server sends, in this order, over and over. Every batch therefore has
 /// to = be = 2 x or = 2 x not, and hello = world + ember (a line never spans two batches).
@@ -38,14 +42,19 @@ int usage(const std::string& error) {
 
 int main(int argc, char** argv) {
   std::string error;
-  auto args = ember::examples::parseArgs(argc, argv, error);
+  auto args = ember::examples::parseArgs(argc, argv, error, {"ui-port"});
   if (!args) return usage(error);
   if (args->help) return ember::examples::printHelp(kUsage);
   auto source =
       ember::examples::openLineSource(args->positional, kSentences, "network_wordcount", error);
   if (!source) return usage(error);
 
-  ember::StreamingContext ssc("local[2]", "NetworkWordCount", ember::Seconds(1));
+  ember::Conf conf;
+  conf.setMaster("local[2]").setAppName("NetworkWordCount");
+  if (args->numbers.count("ui-port")) {
+    conf.set("spark.ui.port", std::to_string(args->number("ui-port", 4040)));
+  }
+  ember::StreamingContext ssc(conf, ember::Seconds(1));
   try {
     auto lines = ssc.socketTextStream(source->host, source->port);
     auto words = lines.flatMap([](const std::string& line) { return ember::split(line, ' '); });

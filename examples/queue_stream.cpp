@@ -38,6 +38,7 @@ int main(int argc, char** argv) {
   auto reducedStream = mappedStream.reduceByKey(std::plus<>{});
   reducedStream.print();
   ssc.start();
+  ember::examples::printUiUrl(ssc);
 
   // Create and push some RDDs into the queue, one a second, as Spark's example does.
   std::vector<int> numbers(1000);

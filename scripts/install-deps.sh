@@ -12,7 +12,14 @@ packages=(
   netcat-openbsd
   libzmq3-dev cppzmq-dev
   libmosquitto-dev mosquitto
+  libcpp-httplib-dev nlohmann-json3-dev  # the web UI and its JSON API
+  prometheus wrk chromium                # the UI's tests: promtool, a load generator, a browser
 )
+# The browser test runs playwright-core under Node.js. A Node.js already installed (from
+# NodeSource, say) is left alone: Debian's npm would replace it.
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  packages+=(nodejs npm)
+fi
 
 missing=()
 for p in "${packages[@]}"; do

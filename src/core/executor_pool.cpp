@@ -14,6 +14,7 @@ struct TaskBatch {
   int n = 0;
   std::atomic<int> next{0};
   std::atomic<bool> failed{false};
+  std::atomic<int> succeeded{0};
   std::vector<std::exception_ptr> errors;
   std::mutex mutex;
   std::condition_variable done_cv;
@@ -24,6 +25,7 @@ struct TaskBatch {
       if (failed.load(std::memory_order_relaxed)) continue;
       try {
         (*task)(i);
+        succeeded.fetch_add(1, std::memory_order_relaxed);
       } catch (...) {
         errors[i] = std::current_exception();
         failed.store(true);
@@ -72,9 +74,17 @@ std::vector<std::exception_ptr> ExecutorPool::runTasks(int n,
   batch->task = &task;
   batch->n = n;
   batch->errors.resize(n);
+  auto count = [&] {
+    tasks_succeeded_.fetch_add(batch->succeeded.load(), std::memory_order_relaxed);
+    tasks_failed_.fetch_add(
+        std::count_if(batch->errors.begin(), batch->errors.end(),
+                      [](const std::exception_ptr& e) { return e != nullptr; }),
+        std::memory_order_relaxed);
+  };
   if (n == 0) return std::move(batch->errors);
   if (onWorkerThread() || threads_.empty()) {
     batch->drain();
+    count();
     return std::move(batch->errors);
   }
   int runners = std::min(n, numThreads());
@@ -96,6 +106,7 @@ std::vector<std::exception_ptr> ExecutorPool::runTasks(int n,
   }
   std::unique_lock lock(batch->mutex);
   batch->done_cv.wait(lock, [&] { return batch->runners_left == 0; });
+  count();
   return std::move(batch->errors);
 }
 

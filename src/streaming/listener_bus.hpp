@@ -20,7 +20,8 @@ using StreamingEvent =
                  StreamingListenerReceiverStopped>;
 
 /// Delivers events to listeners, in posting order, on its own thread, so a slow listener never
-/// delays a batch.
+/// delays a batch. Events that follow a delivery closely are gathered for up to 2 ms and
+/// delivered together (one wake-up of the thread for many short batches).
 class ListenerBus {
  public:
   ListenerBus();
@@ -37,13 +38,16 @@ class ListenerBus {
 
  private:
   void run(std::stop_token stop);
-  void deliver(const StreamingEvent& event);
+  void deliver(const std::vector<std::shared_ptr<StreamingListener>>& listeners,
+               const StreamingEvent& event);
 
   std::mutex mutex_;
   std::condition_variable_any cv_;
   std::condition_variable_any idle_cv_;
   std::deque<StreamingEvent> queue_;
   bool busy_ = false;
+  bool sleeping_ = false;  // the bus thread waits for a first event (post() must wake it)
+  bool flush_ = false;     // waitUntilEmpty() asks for delivery now
   std::vector<std::shared_ptr<StreamingListener>> listeners_;
   std::jthread thread_;
 };

@@ -9,8 +9,12 @@
 #include "active_context.hpp"
 #include "checkpoint/checkpoint_metadata.hpp"
 #include "dstream_graph.hpp"
+#include "ember/core/engine_state.hpp"
 #include "ember/core/error.hpp"
 #include "ember/core/logging.hpp"
+#include "ember/streaming/dstream_node.hpp"
+#include "ember/ui/console_progress.hpp"
+#include "ember/ui/streaming_ui.hpp"
 #include "listener_bus.hpp"
 
 namespace ember {
@@ -69,6 +73,17 @@ std::unique_ptr<detail::StreamingCore> makeOwnedCore(const Conf& conf, Duration 
     throw;
   }
 }
+// Spark's InputDStream.name: "FileInputDStream" with input id 0 is "File stream [0]"; a receiver
+// stream is named after its receiver.
+std::string inputStreamName(const std::string& kind, int id) {
+  std::string name = kind;
+  const std::string suffix = "InputDStream";
+  if (name.size() > suffix.size() && name.ends_with(suffix)) {
+    name = name.substr(0, name.size() - suffix.size()) + " stream";
+  }
+  return name + " [" + std::to_string(id) + "]";
+}
+
 }  // namespace
 
 StreamingContext::StreamingContext(const Conf& conf, Duration batchDuration)
@@ -83,6 +98,7 @@ StreamingContext::StreamingContext(Engine engine, Duration batchDuration)
                                                     checkBatchDuration(batchDuration))) {}
 
 StreamingContext::~StreamingContext() {
+  stopUi();
   if (core_) {
     core_->stop(owns_engine_, false);
     detail::ActiveContext::release(this);
@@ -97,8 +113,10 @@ void StreamingContext::start() {
   core_->checkCanStart();
   detail::ActiveContext::claim(this);
   try {
+    startUi();
     core_->start();
   } catch (...) {
+    stopUi();
     detail::ActiveContext::release(this);
     throw;
   }
@@ -109,8 +127,57 @@ void StreamingContext::stop(bool stopSparkContext, bool stopGracefully) {
   // stop(false) hands the engine over to the caller (to build another context on, say), so the
   // destructor must not stop it later.
   if (!stopSparkContext) owns_engine_ = false;
+  // The UI goes first: its /metrics reads the engine's executor pool, which stopping the engine
+  // frees.
+  stopUi();
   core_->stop(stopSparkContext, stopGracefully);
   detail::ActiveContext::release(this);
+}
+
+std::optional<std::string> StreamingContext::uiWebUrl() const {
+  if (!ui_) return std::nullopt;
+  return ui_->url();
+}
+
+// Before the core starts, so the listeners see the start and the first receiver events.
+void StreamingContext::startUi() {
+  const Conf& c = conf();
+  const std::int64_t batch_ms = batchDuration().milliseconds();
+  if (c.getBoolean("spark.ui.showConsoleProgress", ui::ConsoleProgressListener::defaultEnabled())) {
+    core_->listenerBus().addListener(std::make_shared<ui::ConsoleProgressListener>(batch_ms));
+  }
+  if (!c.getBoolean("spark.ui.enabled", true)) return;
+  std::vector<ui::InputStreamDescription> inputs;
+  for (const auto& [node_id, input] : core_->graph().inputs()) {
+    auto node = core_->graph().node(node_id);
+    const std::string kind = node ? node->name() : std::string("Input");
+    inputs.push_back({input->inputStreamId(), inputStreamName(kind, input->inputStreamId()),
+                      node && node->shapeKind() == "ReceiverInputDStream"});
+  }
+  auto listener = std::make_shared<ui::StreamingJobProgressListener>(
+      batch_ms, c.getInt("spark.streaming.ui.retainedBatches", 1000), std::move(inputs));
+  ui::UiOptions options;
+  options.host = c.get("spark.ui.host", "127.0.0.1");
+  options.port = c.getInt("spark.ui.port", 4040);
+  options.maxRetries = c.getInt("spark.port.maxRetries", 16);
+  options.appName = sparkContext().appName();
+  options.appStartTime = clock().getTimeMillis();
+  options.appId = "local-" + std::to_string(options.appStartTime);
+  std::shared_ptr<detail::EngineState> engine = sparkContext().state();
+  ui_ = std::make_unique<ui::StreamingUi>(
+      options, listener, [this] { return clock().getTimeMillis(); },
+      [engine] {
+        return ui::EngineTaskCounts{engine->pool().tasksSucceeded(), engine->pool().tasksFailed()};
+      });
+  core_->listenerBus().addListener(listener);
+  logger()->info("Streaming UI of {} at {}/streaming/", options.appName, ui_->url());
+}
+
+void StreamingContext::stopUi() noexcept {
+  if (!ui_) return;
+  ui_->stop();
+  core_->listenerBus().removeListener(ui_->listener());
+  ui_.reset();
 }
 
 StreamingContext* StreamingContext::getActive() {

@@ -23,7 +23,9 @@ Conf testConf() {
   Conf conf;
   conf.setMaster(defaultMaster())
       .setAppName("runOperation")
-      .set("spark.streaming.clock", "ManualClock");
+      .set("spark.streaming.clock", "ManualClock")
+      // Operator tests start thousands of short contexts: no web server for each.
+      .set("spark.ui.enabled", "false");
   return conf;
 }
 

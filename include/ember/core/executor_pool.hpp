@@ -1,6 +1,8 @@
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
+#include <cstdint>
 #include <cstddef>
 #include <deque>
 #include <exception>
@@ -31,6 +33,11 @@ class ExecutorPool {
   /// True on the pool's own threads.
   static bool onWorkerThread();
 
+  /// Tasks that ran to the end, and tasks that threw, since the pool was made (for the metrics
+  /// endpoint; any thread).
+  std::uint64_t tasksSucceeded() const { return tasks_succeeded_.load(std::memory_order_relaxed); }
+  std::uint64_t tasksFailed() const { return tasks_failed_.load(std::memory_order_relaxed); }
+
  private:
   void workerLoop();
 
@@ -39,6 +46,8 @@ class ExecutorPool {
   std::deque<std::function<void()>> queue_;
   bool stopping_ = false;
   std::vector<std::thread> threads_;
+  std::atomic<std::uint64_t> tasks_succeeded_{0};
+  std::atomic<std::uint64_t> tasks_failed_{0};
 };
 
 }  // namespace ember

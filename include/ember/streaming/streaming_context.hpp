@@ -22,6 +22,9 @@ template <class T>
 class DStream;
 template <class T>
 class RddQueue;
+namespace ui {
+class StreamingUi;
+}
 
 /// Which files of its directory a file stream looks at: called with each file's path.
 using FileFilter = std::function<bool(const std::string& path)>;
@@ -50,7 +53,12 @@ using FileFilter = std::function<bool(const std::string& path)>;
 /// when true, SIGINT or SIGTERM stops the active context gracefully before the process ends),
 /// `spark.streaming.fileStream.minRememberDuration` (60s; also read under its older name
 /// `spark.streaming.minRememberDuration`; a bare number is seconds: how far back a file
-/// stream looks for new files and remembers the files it took, rounded up to whole batches).
+/// stream looks for new files and remembers the files it took, rounded up to whole batches),
+/// `spark.ui.enabled` (true: start() serves the Streaming page, its JSON API and /metrics),
+/// `spark.ui.port` (4040; the next free port when taken, up to `spark.port.maxRetries`, 16,
+/// tries; 0: a port the system chooses), `spark.ui.host` (127.0.0.1),
+/// `spark.streaming.ui.retainedBatches` (1000), `spark.ui.showConsoleProgress` (on when standard
+/// output and standard error are terminals: a status line redrawn on standard error).
 class StreamingContext {
  public:
   /// Throws IllegalArgumentError for a malformed master or a batch duration that is not positive.
@@ -69,11 +77,15 @@ class StreamingContext {
   StreamingContextState getState() const { return core_->state(); }
   /// The clock batches are timed by: a ManualClock when spark.streaming.clock names one.
   Clock& clock() { return core_->clock(); }
+  /// The web UI's address ("http://127.0.0.1:4040") while it runs: from start() to stop(), when
+  /// spark.ui.enabled (Spark's sc.uiWebUrl).
+  std::optional<std::string> uiWebUrl() const;
 
   /// Throws IllegalStateError when the context was stopped or another context is active, and
   /// IllegalArgumentError when no output operation was registered ("No output operations
-  /// registered, so nothing to execute") or a stream cannot run as defined. A second start() of
-  /// an active context only logs a warning.
+  /// registered, so nothing to execute"), a stream cannot run as defined or a spark.ui.* setting
+  /// is malformed; IoError when the web UI cannot bind a port. A second start() of an active
+  /// context only logs a warning.
   void start();
   /// Stops receiving and processing. Idempotent, allowed before start(). With stopGracefully,
   /// waits for received data to be processed (up to spark.streaming.gracefulStopTimeout).
@@ -213,7 +225,11 @@ class StreamingContext {
   detail::StreamingCore& core() { return *core_; }
 
  private:
+  void startUi();
+  void stopUi() noexcept;
+
   std::unique_ptr<detail::StreamingCore> core_;
+  std::unique_ptr<ui::StreamingUi> ui_;  // from start() to stop(), when spark.ui.enabled
   bool owns_engine_ = false;  // made from a Conf: the engine is the context's to stop
 };
 

@@ -7,6 +7,8 @@
 
 #include <fmt/format.h>
 
+#include "../console_line.hpp"
+
 namespace ember::detail {
 
 std::string formatBatchTime(Time time) {
@@ -24,10 +26,12 @@ std::string formatBatchTime(Time time) {
 }
 
 void writeBlock(const std::string& block) {
-  static std::mutex mutex;
-  std::lock_guard lock(mutex);
-  std::fwrite(block.data(), 1, block.size(), stdout);
-  std::fflush(stdout);
+  // The console status line, when shown, is erased around the block (the same lock serialises
+  // blocks).
+  withConsoleLineErased([&] {
+    std::fwrite(block.data(), 1, block.size(), stdout);
+    std::fflush(stdout);
+  });
 }
 
 std::string batchFileName(const std::string& prefix, const std::string& suffix, Time time) {
