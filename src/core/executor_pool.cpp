@@ -76,10 +76,9 @@ std::vector<std::exception_ptr> ExecutorPool::runTasks(int n,
   batch->errors.resize(n);
   auto count = [&] {
     tasks_succeeded_.fetch_add(batch->succeeded.load(), std::memory_order_relaxed);
-    tasks_failed_.fetch_add(
-        std::count_if(batch->errors.begin(), batch->errors.end(),
-                      [](const std::exception_ptr& e) { return e != nullptr; }),
-        std::memory_order_relaxed);
+    tasks_failed_.fetch_add(std::count_if(batch->errors.begin(), batch->errors.end(),
+                                          [](const std::exception_ptr& e) { return e != nullptr; }),
+                            std::memory_order_relaxed);
   };
   if (n == 0) return std::move(batch->errors);
   if (onWorkerThread() || threads_.empty()) {

@@ -78,8 +78,7 @@ void JobScheduler::runJobSet(JobSet& set) {
   bus_.post(StreamingListenerBatchCompleted{info});
   // Spark's JobScheduler line, which operators grep driver logs for.
   logger()->info("Total delay: {:.3f} s for time {} (execution: {:.3f} s)",
-                 static_cast<double>(info.totalDelay().value_or(0)) / 1000.0,
-                 set.time.toString(),
+                 static_cast<double>(info.totalDelay().value_or(0)) / 1000.0, set.time.toString(),
                  static_cast<double>(info.processingDelay().value_or(0)) / 1000.0);
   if (failure) report_("Error running job for batch " + set.time.toString(), failure);
 }

@@ -230,7 +230,7 @@ class StreamingContext {
 
   std::unique_ptr<detail::StreamingCore> core_;
   std::unique_ptr<ui::StreamingUi> ui_;  // from start() to stop(), when spark.ui.enabled
-  bool owns_engine_ = false;  // made from a Conf: the engine is the context's to stop
+  bool owns_engine_ = false;             // made from a Conf: the engine is the context's to stop
 };
 
 }  // namespace ember
