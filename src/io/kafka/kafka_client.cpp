@@ -67,6 +67,10 @@ RawKafkaRecord toRaw(const rd_kafka_message_t* m) {
 
 }  // namespace
 
+RawKafkaRecord rawOf(const rd_kafka_message_t* m) {
+  return toRaw(m);
+}
+
 // ---- The driver's consumer --------------------------------------------------------------------
 
 struct KafkaDriverClient::Impl {
