@@ -8,6 +8,7 @@
 #include "ember/io/kafka/direct_stream.hpp"
 #include "ember/io/kafka/kafka_params.hpp"
 #include "ember/io/kafka/kafka_rdd.hpp"
+#include "ember/io/kafka/kafka_receiver.hpp"
 #include "ember/io/kafka/kafka_sink.hpp"
 #include "ember/io/kafka/mock_cluster.hpp"
 #include "ember/io/kafka/offset_range.hpp"

@@ -67,6 +67,10 @@ RawKafkaRecord toRaw(const rd_kafka_message_t* m) {
 
 }  // namespace
 
+RawKafkaRecord rawOf(const rd_kafka_message_t* m) {
+  return toRaw(m);
+}
+
 // ---- The driver's consumer --------------------------------------------------------------------
 
 struct KafkaDriverClient::Impl {
@@ -330,6 +334,9 @@ class ConsumerPool {
     }
     KafkaParams consumer = params;
     consumer["enable.partition.eof"] = "false";
+    // A pooled consumer's last fetch waits at the end of the log; a short wait lets the next
+    // task's assignment start fetching soon (the user's value wins).
+    consumer.try_emplace("fetch.wait.max.ms", "10");
     RdKafka rk = makeRdKafka(RD_KAFKA_CONSUMER, makeRdConf(consumer, "Kafka range consumer"),
                              "Kafka range consumer");
     rd_kafka_poll_set_consumer(rk.get());
