@@ -97,6 +97,7 @@ void ZeroMQSession::run(ReceiverBase& receiver, const OnMessage& onMessage) {
   State& s = *state_;
   std::exception_ptr failure;
   std::string failureMessage;
+  bool connected = false;
   try {
     zmq::socket_t sub(s.context, zmq::socket_type::sub);
     sub.set(zmq::sockopt::linger, 0);
@@ -116,7 +117,6 @@ void ZeroMQSession::run(ReceiverBase& receiver, const OnMessage& onMessage) {
     logger()->info("Connecting to ZeroMQ publisher {}", s.url);
     sub.connect(s.url);
 
-    bool connected = false;
     std::vector<std::string> frames;
     zmq::pollitem_t items[] = {{sub.handle(), 0, ZMQ_POLLIN, 0},
                                {monitor.handle(), 0, ZMQ_POLLIN, 0}};
@@ -153,7 +153,7 @@ void ZeroMQSession::run(ReceiverBase& receiver, const OnMessage& onMessage) {
     }
   } catch (const zmq::error_t& e) {
     if (e.num() != ETERM && !s.interrupted) {
-      failureMessage = "Error receiving data from " + s.url;
+      failureMessage = (connected ? "Error receiving data from " : "Error connecting to ") + s.url;
       failure = std::make_exception_ptr(IoError("ZeroMQ: " + std::string(e.what())));
     }
   } catch (...) {
