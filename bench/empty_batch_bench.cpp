@@ -15,12 +15,12 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <functional>
 #include <memory>
 #include <numeric>
-#include <functional>
-#include <utility>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <ember/ember.hpp>
@@ -42,7 +42,8 @@ double percentile(const std::vector<double>& sorted, double p) {
 
 void printStats(const char* what, std::vector<double> sorted) {
   std::sort(sorted.begin(), sorted.end());
-  double mean = std::accumulate(sorted.begin(), sorted.end(), 0.0) / static_cast<double>(sorted.size());
+  double mean =
+      std::accumulate(sorted.begin(), sorted.end(), 0.0) / static_cast<double>(sorted.size());
   std::printf("%-28s %9.1f %9.1f %9.1f %9.1f %9.1f %9.1f\n", what, sorted.front(),
               percentile(sorted, 50), mean, percentile(sorted, 90), percentile(sorted, 99),
               sorted.back());
@@ -119,9 +120,10 @@ int runWithRecords(int batches, int warmup, const std::string& master, int recor
   }
   std::vector<double> diff(stream_us.size());
   for (std::size_t i = 0; i < diff.size(); ++i) diff[i] = stream_us[i] - rdd_us[i];
-  std::printf("master %s, %d batches of %d lines (10 words each) timed (after %d warm-up),\n"
-              "guide word count collected; the same job on the same RDD as a dataset job\n",
-              master.c_str(), batches, records, warmup);
+  std::printf(
+      "master %s, %d batches of %d lines (10 words each) timed (after %d warm-up),\n"
+      "guide word count collected; the same job on the same RDD as a dataset job\n",
+      master.c_str(), batches, records, warmup);
   std::printf("%-28s %9s %9s %9s %9s %9s %9s\n", "us", "min", "median", "mean", "p90", "p99",
               "max");
   printStats("stream batch", stream_us);

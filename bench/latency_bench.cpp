@@ -60,7 +60,8 @@ Options parse(int argc, char** argv) {
       o.warmup_seconds = std::stoi(*v);
     } else if (auto v = value("batch-ms")) {
       o.batch_ms.clear();
-      ember::forEachSplit(*v, ',', [&](std::string_view b) { o.batch_ms.push_back(std::stoll(std::string(b))); });
+      ember::forEachSplit(
+          *v, ',', [&](std::string_view b) { o.batch_ms.push_back(std::stoll(std::string(b))); });
     } else if (auto v = value("block-ms")) {
       o.block_ms = std::stoll(*v);
     } else if (auto v = value("master")) {

@@ -295,9 +295,8 @@ auto streamWordCount(const H& lines, StreamForm form) {
   }
   return ember::DStream<Pair>(lines
                                   .template flatMap<Pair>([](const std::string& line, auto emit) {
-                                    ember::forEachSplit(line, ' ', [&](std::string_view w) {
-                                      emit.emplace(w, 1);
-                                    });
+                                    ember::forEachSplit(
+                                        line, ' ', [&](std::string_view w) { emit.emplace(w, 1); });
                                   })
                                   .reduceByKey(std::plus<>{}));
 }
@@ -319,8 +318,8 @@ Counts runStreaming(const Input& in, int batches, const std::string& master, Str
   for (int b = 0; b < batches; ++b) {
     auto begin = in.lines.begin() + static_cast<std::ptrdiff_t>(n * b / batches);
     auto end = in.lines.begin() + static_cast<std::ptrdiff_t>(n * (b + 1) / batches);
-    queue->push(engine.parallelize(std::vector<std::string>(begin, end),
-                                   engine.defaultParallelism()));
+    queue->push(
+        engine.parallelize(std::vector<std::string>(begin, end), engine.defaultParallelism()));
   }
   std::vector<std::vector<Pair>> outputs;
   streamWordCount(ssc.queueStream(queue), form).foreachRDD([&outputs](const ember::Rdd<Pair>& rdd) {
@@ -477,10 +476,10 @@ int main(int argc, char** argv) {
                    },
                    {}};
   };
-  variants.push_back(streamVariant("stream-l1", "local[1]", StreamForm::kVector,
-                                   "flatMap(split) -> map -> rBK"));
-  variants.push_back(streamVariant("stream-l2", "local[2]", StreamForm::kVector,
-                                   "flatMap(split) -> map -> rBK"));
+  variants.push_back(
+      streamVariant("stream-l1", "local[1]", StreamForm::kVector, "flatMap(split) -> map -> rBK"));
+  variants.push_back(
+      streamVariant("stream-l2", "local[2]", StreamForm::kVector, "flatMap(split) -> map -> rBK"));
   variants.push_back(
       streamVariant("stream-emit-l2", "local[2]", StreamForm::kEmit, "emit -> map -> rBK"));
   variants.push_back(

@@ -9,8 +9,8 @@
 #include <utility>
 #include <vector>
 
-#include "ember/core/hash.hpp"
 #include "ember/core/chunk_sink.hpp"
+#include "ember/core/hash.hpp"
 #include "ember/core/rdd_node.hpp"
 
 namespace ember::detail {
@@ -65,7 +65,9 @@ class BucketWriter {
   BucketWriter(const Part& partitioner, std::vector<std::vector<Pair>>& buckets)
       : partitioner_(partitioner), buckets_(buckets) {}
 
-  EMBER_INLINE void operator()(Pair&& x) { buckets_[partitioner_(x.first)].push_back(std::move(x)); }
+  EMBER_INLINE void operator()(Pair&& x) {
+    buckets_[partitioner_(x.first)].push_back(std::move(x));
+  }
   EMBER_INLINE void operator()(const Pair& x) { buckets_[partitioner_(x.first)].push_back(x); }
   template <class... Args>
   void emplace(Args&&... args) {
@@ -132,7 +134,9 @@ class CombineWriter {
  public:
   explicit CombineWriter(const Agg& agg) : agg_(agg) {}
 
-  EMBER_INLINE void operator()(std::pair<K, V>&& x) { add(x.first, std::move(x.first), std::move(x.second)); }
+  EMBER_INLINE void operator()(std::pair<K, V>&& x) {
+    add(x.first, std::move(x.first), std::move(x.second));
+  }
   // Records the producer keeps are read in place; their key is copied only when it is new.
   EMBER_INLINE void operator()(const std::pair<K, V>& x) { add(x.first, x.first, x.second); }
   template <class A, class B>

@@ -97,13 +97,15 @@ struct FlatMapStep {
   template <class X, class W>
   EMBER_INLINE void operator()(X& x, W& out) {
     auto&& result = invokeMove(f, x);
-    if constexpr (kIsSplitPieces<decltype(result)>) {
+    if constexpr (kIsSplitPieces<decltype(result)> &&
+                  !std::is_const_v<std::remove_reference_t<decltype(result)>>) {
       // split()'s pieces go on as views, each made a string by the writer where it is needed,
       // unless the function already read them as a vector (and may have changed them).
       if (auto* built = result.vectorIfBuilt()) {
         for (auto& y : *built) out(std::move(y));
       } else {
-        result.forEachView([&out](std::string_view piece) EMBER_LAMBDA_INLINE { out.emplace(piece); });
+        result.forEachView([&out](std::string_view piece)
+                               EMBER_LAMBDA_INLINE { out.emplace(piece); });
       }
     } else {
       for (auto&& y : result) out(std::move(y));
