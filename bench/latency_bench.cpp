@@ -2,10 +2,11 @@
 // "<send time in ns> word word ...", to socketTextStream; every batch counts the words
 // (reduceByKey, collected) and then a second output stamps each line's latency: the time that
 // output ran minus the line's send time. The table gives p50, p99 and the maximum, and the
-// lines received against sent.
+// lines received against sent. --batch-ms and --master take lists: every combination runs in
+// turn (a new server and context each), one row each.
 //
-//   latency_bench [--rate=100000] [--seconds=10] [--batch-ms=10] [--block-ms=5]
-//                 [--warmup-seconds=2] [--master=local[2]]
+//   latency_bench [--rate=100000] [--seconds=10] [--batch-ms=10[,100...]] [--block-ms=5]
+//                 [--warmup-seconds=2] [--master=local[2][,local[1]...]]
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -37,9 +38,9 @@ struct Options {
   std::int64_t rate = 100'000;
   int seconds = 10;
   int warmup_seconds = 2;
-  std::int64_t batch_ms = 10;
+  std::vector<std::int64_t> batch_ms{10};
   std::int64_t block_ms = 5;
-  std::string master = "local[2]";
+  std::vector<std::string> master{"local[2]"};
 };
 
 [[noreturn]] void fail(const std::string& message) {
@@ -58,17 +59,22 @@ Options parse(int argc, char** argv) {
     } else if (auto v = value("warmup-seconds")) {
       o.warmup_seconds = std::stoi(*v);
     } else if (auto v = value("batch-ms")) {
-      o.batch_ms = std::stoll(*v);
+      o.batch_ms.clear();
+      ember::forEachSplit(
+          *v, ',', [&](std::string_view b) { o.batch_ms.push_back(std::stoll(std::string(b))); });
     } else if (auto v = value("block-ms")) {
       o.block_ms = std::stoll(*v);
     } else if (auto v = value("master")) {
-      o.master = *v;
+      o.master.clear();
+      ember::forEachSplit(*v, ',', [&](std::string_view m) { o.master.emplace_back(m); });
     } else {
       fail("unknown argument " + std::string(arg) +
            " (allowed: --rate --seconds --warmup-seconds --batch-ms --block-ms --master)");
     }
   }
-  if (o.rate <= 0 || o.seconds <= 0 || o.warmup_seconds < 0 || o.batch_ms <= 0 || o.block_ms <= 0) {
+  if (o.rate <= 0 || o.seconds <= 0 || o.warmup_seconds < 0 || o.block_ms <= 0 ||
+      o.batch_ms.empty() || o.master.empty() ||
+      std::any_of(o.batch_ms.begin(), o.batch_ms.end(), [](auto b) { return b <= 0; })) {
     fail("rate, seconds, batch-ms and block-ms must be positive");
   }
   return o;
@@ -138,13 +144,15 @@ class PacedServer {
 
 }  // namespace
 
-int main(int argc, char** argv) {
-  Options o = parse(argc, argv);
+namespace {
+
+/// One run: a server, a context on `master` with `batch_ms` batches; prints its table row.
+void runOnce(const Options& o, const std::string& master, std::int64_t batch_ms) {
   PacedServer server(o.rate, o.warmup_seconds + o.seconds);
   ember::Conf conf;
-  conf.setMaster(o.master).setAppName("latency-bench");
+  conf.setMaster(master).setAppName("latency-bench");
   conf.set("spark.streaming.blockInterval", std::to_string(o.block_ms) + "ms");
-  ember::StreamingContext ssc(conf, ember::Milliseconds(o.batch_ms));
+  ember::StreamingContext ssc(conf, ember::Milliseconds(batch_ms));
   auto lines = ssc.socketTextStream("127.0.0.1", server.port(), ember::StorageLevel::MEMORY_ONLY);
   std::atomic<std::int64_t> words{0};
   lines
@@ -189,15 +197,26 @@ int main(int argc, char** argv) {
                                  static_cast<std::size_t>(p * latencies_us.size()))] /
            1000.0;
   };
+  std::printf("| %s | %lld | %.1f | %.1f | %.1f | %.2f | %lld | %lld |\n", master.c_str(),
+              static_cast<long long>(batch_ms), pct(0.5), pct(0.99), latencies_us.back() / 1000.0,
+              pct(0.99) / static_cast<double>(batch_ms), static_cast<long long>(server.sent()),
+              static_cast<long long>(received.load()));
+  std::fflush(stdout);
+  if (words.load() <= 0) fail("no word was counted");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options o = parse(argc, argv);
+  std::printf("## End-to-end latency, %lld lines/s, %lld ms blocks, %d s measured\n\n",
+              static_cast<long long>(o.rate), static_cast<long long>(o.block_ms), o.seconds);
   std::printf(
-      "## End-to-end latency, %lld lines/s, %lld ms batches, %lld ms blocks, %d s measured\n\n",
-      static_cast<long long>(o.rate), static_cast<long long>(o.batch_ms),
-      static_cast<long long>(o.block_ms), o.seconds);
-  std::printf("| p50 ms | p99 ms | max ms | p99 / batch | lines sent | lines received |\n");
-  std::printf("| ---: | ---: | ---: | ---: | ---: | ---: |\n");
-  std::printf("| %.1f | %.1f | %.1f | %.2f | %lld | %lld |\n", pct(0.5), pct(0.99),
-              latencies_us.back() / 1000.0, pct(0.99) / static_cast<double>(o.batch_ms),
-              static_cast<long long>(server.sent()), static_cast<long long>(received.load()));
-  std::printf("(words counted: %lld)\n", static_cast<long long>(words.load()));
+      "| master | batch ms | p50 ms | p99 ms | max ms | p99 / batch | lines sent | lines "
+      "received |\n");
+  std::printf("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+  for (const auto& master : o.master) {
+    for (auto batch_ms : o.batch_ms) runOnce(o, master, batch_ms);
+  }
   return 0;
 }

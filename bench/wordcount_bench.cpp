@@ -1,7 +1,7 @@
 // Word count over >= 100 MB of generated Zipf-distributed text: a hand-written single-threaded
 // loop (the baseline; two more loops show what a string per word costs) against the Rdd pipeline on
 // local[1] and local[2], in its three flatMap forms, and against the streaming pipeline
-// (queueStream on a ManualClock, 10 batches).
+// (queueStream on a ManualClock, 10 batches) on local[1] and local[2].
 //
 // Every variant's counts are compared with the baseline's; any difference aborts the run.
 // Variants run interleaved (round robin), several rounds; the best and the median are reported.
@@ -271,15 +271,46 @@ std::vector<Pair> rddEmitPair(const ember::Rdd<std::string>& lines) {
       .collect();
 }
 
-/// Streaming: the input cut into `batches` RDDs in a queueStream on local[2], word count per
-/// batch, the per-batch counts added up by foreachRDD. Timed from start() to the last batch
-/// processed; the queued RDDs are built (their lines copied in) before the clock starts.
-Counts runStreaming(const Input& in, int batches, Timing& timing) {
+/// The word count a stream runs on each batch, in the three flatMap forms of the Rdd variants.
+enum class StreamForm { kVector, kEmit, kPair };
+
+template <class H>
+auto streamWordCount(const H& lines, StreamForm form) {
+  switch (form) {
+    case StreamForm::kVector:
+      return ember::DStream<Pair>(
+          lines.flatMap([](const std::string& line) { return ember::split(line, ' '); })
+              .map([](std::string w) { return Pair(std::move(w), 1); })
+              .reduceByKey(std::plus<>{}));
+    case StreamForm::kEmit:
+      return ember::DStream<Pair>(
+          lines
+              .template flatMap<std::string>([](const std::string& line, auto emit) {
+                ember::forEachSplit(line, ' ', [&](std::string_view w) { emit.emplace(w); });
+              })
+              .map([](std::string w) { return Pair(std::move(w), 1); })
+              .reduceByKey(std::plus<>{}));
+    case StreamForm::kPair:
+      break;
+  }
+  return ember::DStream<Pair>(lines
+                                  .template flatMap<Pair>([](const std::string& line, auto emit) {
+                                    ember::forEachSplit(
+                                        line, ' ', [&](std::string_view w) { emit.emplace(w, 1); });
+                                  })
+                                  .reduceByKey(std::plus<>{}));
+}
+
+/// Streaming: the input cut into `batches` RDDs (of as many partitions as the master has
+/// threads) in a queueStream, word count per batch, each batch's counts collected by foreachRDD.
+/// Timed from start() to the last batch processed; the queued RDDs are built (their lines copied
+/// in) before the clock starts, and the batches' counts are added up after it stops, as the Rdd
+/// variants' results are checked after theirs.
+Counts runStreaming(const Input& in, int batches, const std::string& master, StreamForm form,
+                    Timing& timing) {
   constexpr std::int64_t kBatchMs = 1000;
   ember::Conf conf;
-  conf.setMaster("local[2]")
-      .setAppName("wordcount-stream")
-      .set("spark.streaming.clock", "ManualClock");
+  conf.setMaster(master).setAppName("wordcount-stream").set("spark.streaming.clock", "ManualClock");
   ember::StreamingContext ssc(conf, ember::Milliseconds(kBatchMs));
   auto engine = ssc.sparkContext();
   auto queue = std::make_shared<ember::RddQueue<std::string>>();
@@ -287,20 +318,13 @@ Counts runStreaming(const Input& in, int batches, Timing& timing) {
   for (int b = 0; b < batches; ++b) {
     auto begin = in.lines.begin() + static_cast<std::ptrdiff_t>(n * b / batches);
     auto end = in.lines.begin() + static_cast<std::ptrdiff_t>(n * (b + 1) / batches);
-    queue->push(engine.parallelize(std::vector<std::string>(begin, end), 2));
+    queue->push(
+        engine.parallelize(std::vector<std::string>(begin, end), engine.defaultParallelism()));
   }
-  Counts totals;
-  int seen = 0;
-  ssc.queueStream(queue)
-      .flatMap<std::string>([](const std::string& line, auto emit) {
-        ember::forEachSplit(line, ' ', [&](std::string_view w) { emit.emplace(w); });
-      })
-      .map([](std::string w) { return Pair(std::move(w), 1); })
-      .reduceByKey(std::plus<>{})
-      .foreachRDD([&totals, &seen](const ember::Rdd<Pair>& rdd) {
-        for (auto& [w, c] : rdd.collect()) totals[w] += c;
-        ++seen;
-      });
+  std::vector<std::vector<Pair>> outputs;
+  streamWordCount(ssc.queueStream(queue), form).foreachRDD([&outputs](const ember::Rdd<Pair>& rdd) {
+    outputs.push_back(rdd.collect());
+  });
   auto& clock = dynamic_cast<ember::ManualClock&>(ssc.clock());
   Stopwatch watch;
   ssc.start();
@@ -313,7 +337,13 @@ Counts runStreaming(const Input& in, int batches, Timing& timing) {
   timing = watch.elapsed();
   if (auto error = ssc.core().firstError()) std::rethrow_exception(error);
   ssc.stop();
-  if (seen != batches) fail("streaming: " + std::to_string(seen) + " batches output");
+  if (outputs.size() != static_cast<std::size_t>(batches)) {
+    fail("streaming: " + std::to_string(outputs.size()) + " batches output");
+  }
+  Counts totals;
+  for (const auto& batch : outputs) {
+    for (const auto& [w, c] : batch) totals[w] += c;
+  }
   return totals;
 }
 
@@ -433,16 +463,27 @@ int main(int argc, char** argv) {
       rddVariant("rdd-emit-l2", "local[2] flatMap<string>(emit) -> map -> rBK", lines2, rddEmit));
   variants.push_back(rddVariant("rdd-pair-l2", "local[2] flatMap<pair>(emit) -> reduceByKey",
                                 lines2, rddEmitPair));
-  variants.push_back({"stream-l2",
-                      "local[2] queueStream, " + std::to_string(opts.batches) +
-                          " batches, emit -> map -> rBK, foreachRDD",
-                      [&input, &opts](const Counts& exp) {
-                        Timing s;
-                        Counts result = runStreaming(input, opts.batches, s);
-                        checkCounts("stream-l2", exp, result);
-                        return s;
-                      },
-                      {}});
+  auto streamVariant = [&](std::string name, std::string master, StreamForm form,
+                           std::string what) {
+    return Variant{name,
+                   master + " queueStream, " + std::to_string(opts.batches) + " batches, " + what +
+                       ", foreachRDD(collect)",
+                   [name, master, form, &input, &opts](const Counts& exp) {
+                     Timing s;
+                     Counts result = runStreaming(input, opts.batches, master, form, s);
+                     checkCounts(name, exp, result);
+                     return s;
+                   },
+                   {}};
+  };
+  variants.push_back(
+      streamVariant("stream-l1", "local[1]", StreamForm::kVector, "flatMap(split) -> map -> rBK"));
+  variants.push_back(
+      streamVariant("stream-l2", "local[2]", StreamForm::kVector, "flatMap(split) -> map -> rBK"));
+  variants.push_back(
+      streamVariant("stream-emit-l2", "local[2]", StreamForm::kEmit, "emit -> map -> rBK"));
+  variants.push_back(
+      streamVariant("stream-pair-l2", "local[2]", StreamForm::kPair, "emit pairs -> rBK"));
 
   if (opts.list) {
     for (const auto& v : variants) std::printf("%-14s %s\n", v.name.c_str(), v.description.c_str());

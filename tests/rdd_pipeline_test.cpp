@@ -168,6 +168,83 @@ TEST_F(Pipeline, EachFunctionRunsOncePerElement) {
   EXPECT_EQ(maps.load(), 10);
 }
 
+TEST_F(Pipeline, SplitOfALineTakenByValueOutlivesIt) {
+  // The function's own copy of the line is gone when flatMap reads the pieces.
+  Lines lines;
+  for (int i = 0; i < 50; ++i) {
+    lines.push_back(std::string(static_cast<std::size_t>(i) * 7, 'x') + " tail " +
+                    std::to_string(i % 5));
+  }
+  auto counts = engine.parallelize(lines, 3)
+                    .flatMap([](std::string l) { return ember::split(l, ' '); })
+                    .map([](std::string w) { return Pair(std::move(w), 1); })
+                    .reduceByKey(std::plus<>{})
+                    .collectAsMap();
+  EXPECT_EQ(counts.at("tail"), 50);
+  EXPECT_EQ(counts.at("3"), 10);
+  EXPECT_EQ(counts.at(""), 1);  // the line that starts with its space
+  EXPECT_EQ(counts.at(std::string(49 * 7, 'x')), 1);
+}
+
+TEST_F(Pipeline, SplitPiecesChangedAsAVectorAreReadAsChanged) {
+  auto words = engine.parallelize(kLines, 2)
+                   .flatMap([](const std::string& l) {
+                     auto pieces = ember::split(l, ' ');
+                     for (auto& w : pieces) w += "!";
+                     return pieces;
+                   })
+                   .collect();
+  EXPECT_EQ(sorted(words),
+            sorted(Lines{"a!", "b!", "a!", "c!", "!", "b!", "b!", "a!", "c!", "a!", "d!"}));
+}
+
+/// Counts its copies and moves.
+struct Tracked {
+  static inline std::atomic<int> copies{0}, moves{0};
+  std::string word;
+  explicit Tracked(std::string_view w) : word(w) {}
+  Tracked(const Tracked& o) : word(o.word) { ++copies; }
+  Tracked(Tracked&& o) noexcept : word(std::move(o.word)) { ++moves; }
+  Tracked& operator=(const Tracked& o) {
+    word = o.word;
+    ++copies;
+    return *this;
+  }
+  Tracked& operator=(Tracked&& o) noexcept {
+    word = std::move(o.word);
+    ++moves;
+    return *this;
+  }
+  ~Tracked() = default;
+};
+
+TEST_F(Pipeline, AnEmplacedElementIsMadeInTheMapFunctionsParameter) {
+  Tracked::copies = 0;
+  Tracked::moves = 0;
+  auto counts = engine.parallelize(kLines, 2)
+                    .flatMap<Tracked>([](const std::string& l, auto emit) {
+                      ember::forEachSplit(l, ' ', [&](std::string_view w) { emit.emplace(w); });
+                    })
+                    .map([](Tracked t) { return Pair(std::move(t.word), 1); })
+                    .reduceByKey(std::plus<>{})
+                    .collect();
+  EXPECT_EQ(sorted(counts), expectedWordCounts());
+  EXPECT_EQ(Tracked::copies.load(), 0);
+  EXPECT_EQ(Tracked::moves.load(), 0);
+}
+
+TEST_F(Pipeline, ACombinedShuffleIsReadAgainUnchanged) {
+  auto counts = engine.parallelize(kLines, 3)
+                    .flatMap([](const std::string& l) { return ember::split(l, ' '); })
+                    .map([](std::string w) { return Pair(std::move(w), 1); })
+                    .reduceByKey(std::plus<>{}, 4);
+  auto first = counts.collect();
+  auto second = counts.collect();
+  EXPECT_EQ(sorted(first), expectedWordCounts());
+  EXPECT_EQ(sorted(second), expectedWordCounts());
+  EXPECT_EQ(counts.getNumPartitions(), 4);
+}
+
 TEST_F(Pipeline, PersistedStepInTheMiddleIsStoredAndServed) {
   std::atomic<int> splits{0}, maps{0};
   auto words = engine.parallelize(kLines, 2).flatMap([&](const std::string& l) {

@@ -39,6 +39,51 @@ TEST(Split, ForEachSplitSeesTheSamePieces) {
   }
 }
 
+TEST(Split, PiecesReadAsAVector) {
+  auto pieces = ember::split("to be or not", ' ');
+  EXPECT_EQ(pieces.size(), 4u);
+  EXPECT_FALSE(pieces.empty());
+  EXPECT_EQ(pieces[1], "be");
+  EXPECT_EQ(pieces.front(), "to");
+  EXPECT_EQ(pieces.back(), "not");
+  pieces[1] = "BE";  // a change made through the vector is kept
+  Strings copy = pieces;
+  EXPECT_EQ(copy, (Strings{"to", "BE", "or", "not"}));
+  Strings joined;
+  for (auto& w : pieces) joined.push_back(std::move(w));
+  EXPECT_EQ(joined, (Strings{"to", "BE", "or", "not"}));
+  const auto fresh = ember::split("x y", ' ');
+  EXPECT_EQ(std::vector<std::string>(fresh.begin(), fresh.end()), (Strings{"x", "y"}));
+  EXPECT_EQ(ember::split("x y", ' ').vector(), (Strings{"x", "y"}));
+}
+
+TEST(Split, PiecesOutliveTheSplitString) {
+  // Short texts are kept in place, long ones on the heap: both survive the string, a copy and a
+  // move of the pieces.
+  for (std::size_t words : {2u, 100u}) {
+    Strings expected;
+    std::optional<ember::SplitPieces> kept;
+    {
+      std::string line;
+      for (std::size_t i = 0; i < words; ++i) {
+        expected.push_back("w" + std::to_string(i));
+        line += (i ? " " : "") + expected.back();
+      }
+      kept.emplace(ember::split(line, ' '));
+      line.assign(line.size(), '#');
+    }
+    ember::SplitPieces copied = *kept;
+    ember::SplitPieces moved = std::move(*kept);
+    Strings viewed;
+    copied.forEachView([&](std::string_view w) { viewed.emplace_back(w); });
+    EXPECT_EQ(viewed, expected) << words << " words";
+    EXPECT_EQ(moved, expected) << words << " words";
+    ember::SplitPieces assigned = ember::split("z", ' ');
+    assigned = moved;
+    EXPECT_EQ(assigned, expected) << words << " words";
+  }
+}
+
 TEST(ToString, SparkRendering) {
   EXPECT_EQ(ember::toString(std::pair<std::string, int>("a", 1)), "(a,1)");
   EXPECT_EQ(ember::toString(std::pair(std::pair(1, 2), std::string("x"))), "((1,2),x)");

@@ -60,8 +60,8 @@ template <class Mid, class Next, class W>
 class ThenWriter {
  public:
   ThenWriter(Next& next, W& out) : next_(next), out_(out) {}
-  void operator()(Mid&& x) { next_(x, out_); }
-  void operator()(const Mid& x) {
+  EMBER_INLINE void operator()(Mid&& x) { next_(x, out_); }
+  EMBER_INLINE void operator()(const Mid& x) {
     if constexpr (StepReadsConst<Next, Mid, W>::value) {
       next_(x, out_);
     } else {
@@ -70,9 +70,13 @@ class ThenWriter {
     }
   }
   template <class... Args>
-  void emplace(Args&&... args) {
-    Mid x(std::forward<Args>(args)...);
-    next_(x, out_);
+  EMBER_INLINE void emplace(Args&&... args) {
+    if constexpr (requires { &Next::template emplaced<Mid, W, Args...>; }) {
+      next_.template emplaced<Mid>(out_, std::forward<Args>(args)...);
+    } else {
+      Mid x(std::forward<Args>(args)...);
+      next_(x, out_);
+    }
   }
 
  private:
@@ -90,7 +94,7 @@ struct ThenStep {
   static constexpr bool kReadsConst = First::template kReadsConst<X>;
 
   template <class X, class W>
-  void operator()(X& x, W& out) {
+  EMBER_INLINE void operator()(X& x, W& out) {
     ThenWriter<Mid, Second, W> next(second, out);
     first(x, next);
   }

@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "ember/core/chunk_sink.hpp"
 #include "ember/core/hash.hpp"
 #include "ember/core/rdd_node.hpp"
 
@@ -64,8 +65,10 @@ class BucketWriter {
   BucketWriter(const Part& partitioner, std::vector<std::vector<Pair>>& buckets)
       : partitioner_(partitioner), buckets_(buckets) {}
 
-  void operator()(Pair&& x) { buckets_[partitioner_(x.first)].push_back(std::move(x)); }
-  void operator()(const Pair& x) { buckets_[partitioner_(x.first)].push_back(x); }
+  EMBER_INLINE void operator()(Pair&& x) {
+    buckets_[partitioner_(x.first)].push_back(std::move(x));
+  }
+  EMBER_INLINE void operator()(const Pair& x) { buckets_[partitioner_(x.first)].push_back(x); }
   template <class... Args>
   void emplace(Args&&... args) {
     (*this)(Pair(std::forward<Args>(args)...));
@@ -131,11 +134,13 @@ class CombineWriter {
  public:
   explicit CombineWriter(const Agg& agg) : agg_(agg) {}
 
-  void operator()(std::pair<K, V>&& x) { add(x.first, std::move(x.first), std::move(x.second)); }
+  EMBER_INLINE void operator()(std::pair<K, V>&& x) {
+    add(x.first, std::move(x.first), std::move(x.second));
+  }
   // Records the producer keeps are read in place; their key is copied only when it is new.
-  void operator()(const std::pair<K, V>& x) { add(x.first, x.first, x.second); }
+  EMBER_INLINE void operator()(const std::pair<K, V>& x) { add(x.first, x.first, x.second); }
   template <class A, class B>
-  void emplace(A&& key, B&& value) {
+  EMBER_INLINE void emplace(A&& key, B&& value) {
     if constexpr (kProbesWithView<A>) {
       add(MapHash<K>::toAbsl(std::string_view(key)), std::forward<A>(key), std::forward<B>(value));
     } else if constexpr (std::is_same_v<std::decay_t<A>, K>) {
@@ -161,9 +166,9 @@ class CombineWriter {
   // std::pair builds them, and both by direct initialization, so that what converts here is what
   // converts into the pair.
   template <class Probe, class A, class B>
-  void add(const Probe& probe, A&& key, B&& value) {
+  EMBER_INLINE void add(const Probe& probe, A&& key, B&& value) {
     static_assert(std::is_constructible_v<V, B&&>, "emplace: the value does not make a V");
-    auto it = map_.find(probe);
+    auto it = find(probe);
     if (it == map_.end()) {
       K k(std::forward<A>(key));
       V v(std::forward<B>(value));
@@ -174,8 +179,25 @@ class CombineWriter {
     }
   }
 
+  // The lookup of every record, with all it calls inlined (the hash, the probe, the key
+  // comparison): the compiler would otherwise call it, as a chain around it is already large.
+  template <class Probe>
+  [[gnu::flatten]] typename KeyMap<K, C>::iterator find(const Probe& probe) {
+    return map_.find(probe);
+  }
+
   Agg agg_;
   KeyMap<K, C> map_;
+};
+
+/// Hashes and compares map keys through pointers to them.
+template <class K>
+struct KeyRefHashOf {
+  std::size_t operator()(const K* k) const { return MapHash<K>{}(*k); }
+};
+template <class K>
+struct KeyRefEqOf {
+  bool operator()(const K* a, const K* b) const { return *a == *b; }
 };
 
 /// Records combined by key on the map side in a flat hash map, then merged on the reduce side
@@ -183,6 +205,9 @@ class CombineWriter {
 /// side's records of a partition (NodeFeed, or a fused chain's PipelineFeed).
 template <class K, class V, class C, class Agg, class Part, class Feed>
 class CombiningShuffle final : public ShuffleDependency<K, C> {
+  using KeyRefHash = KeyRefHashOf<K>;
+  using KeyRefEq = KeyRefEqOf<K>;
+
  public:
   CombiningShuffle(std::shared_ptr<RddNode<std::pair<K, V>>> parent, Feed feed, Agg agg,
                    Part partitioner, int num_reduce, int id)
@@ -201,17 +226,33 @@ class CombiningShuffle final : public ShuffleDependency<K, C> {
     // and only distinct keys pay for choosing their partition.
     auto& map = combine.map();
     std::vector<std::vector<std::pair<K, C>>> buckets(reducers);
-    if (reducers == 1) buckets[0].reserve(map.size());
-    for (auto& kv : map) {
-      int r = reducers == 1 ? 0 : partitioner_(kv.first);
-      buckets[r].emplace_back(std::move(kv.first), std::move(kv.second));
+    if (reducers == 1) {
+      buckets[0].reserve(map.size());
+      for (auto& kv : map) buckets[0].emplace_back(std::move(kv.first), std::move(kv.second));
+    } else {
+      // Each bucket sized once: growing it would move every pair already in it, which for a
+      // short string key is a copy each time.
+      std::vector<int> where;
+      where.reserve(map.size());
+      std::vector<std::size_t> sizes(reducers);
+      for (const auto& kv : map) {
+        where.push_back(partitioner_(kv.first));
+        ++sizes[where.back()];
+      }
+      for (int r = 0; r < reducers; ++r) buckets[r].reserve(sizes[r]);
+      std::size_t i = 0;
+      for (auto& kv : map) {
+        buckets[where[i++]].emplace_back(std::move(kv.first), std::move(kv.second));
+      }
     }
     outputs_[map_partition] = std::move(buckets);
   }
 
   void read(int partition, ChunkSink<std::pair<K, C>>& out) const override {
     Agg agg = agg_;
-    KeyMap<K, C> merged;
+    // Keyed by the map outputs' own keys (which stay, so that the partition can be read again):
+    // each key is copied once, into the output, not also into this map.
+    absl::flat_hash_map<const K*, C, KeyRefHash, KeyRefEq> merged;
     std::size_t incoming = 0;
     for (const auto& map_output : outputs_) {
       if (!map_output.empty()) incoming += map_output[partition].size();
@@ -220,16 +261,12 @@ class CombiningShuffle final : public ShuffleDependency<K, C> {
     for (const auto& map_output : outputs_) {
       if (map_output.empty()) continue;
       for (const auto& [k, c] : map_output[partition]) {
-        auto it = merged.find(k);
-        if (it == merged.end()) {
-          merged.emplace(k, c);
-        } else {
-          agg.mergeCombiners(it->second, C(c));
-        }
+        auto [it, inserted] = merged.try_emplace(&k, c);
+        if (!inserted) agg.mergeCombiners(it->second, C(c));
       }
     }
     ChunkWriter<std::pair<K, C>> writer(out);
-    for (auto& kv : merged) writer.emplace(std::move(kv.first), std::move(kv.second));
+    for (auto& kv : merged) writer.emplace(*kv.first, std::move(kv.second));
     writer.flush();
   }
 

@@ -2,12 +2,14 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 #include <type_traits>
 #include <utility>
 #include <vector>
 
 #include "ember/core/pipeline.hpp"
 #include "ember/core/rdd.hpp"
+#include "ember/core/split.hpp"
 
 namespace ember {
 
@@ -22,10 +24,10 @@ template <class U, class Writer = void>
 class Emitter {
  public:
   explicit Emitter(Writer& writer) : writer_(&writer) {}
-  void operator()(U&& x) const { (*writer_)(std::move(x)); }
-  void operator()(const U& x) const { (*writer_)(x); }
+  EMBER_INLINE void operator()(U&& x) const { (*writer_)(std::move(x)); }
+  EMBER_INLINE void operator()(const U& x) const { (*writer_)(x); }
   template <class... Args>
-  void emplace(Args&&... args) const {
+  EMBER_INLINE void emplace(Args&&... args) const {
     writer_->emplace(std::forward<Args>(args)...);
   }
 
@@ -65,10 +67,25 @@ struct MapStep {
   static constexpr bool kReadsConst =
       std::is_invocable_v<F&, const X&&> || std::is_invocable_v<F&, const X&>;
   template <class X, class W>
-  void operator()(X& x, W& out) {
+  EMBER_INLINE void operator()(X& x, W& out) {
     out(invokeMove(f, x));
   }
+  /// The step on an element of type X made of `args` (what a writer's emplace receives): made
+  /// straight into f's parameter when f takes it by value or by rvalue, saving a move (for a
+  /// short string, a copy).
+  template <class X, class W, class... Args>
+  EMBER_INLINE void emplaced(W& out, Args&&... args) {
+    if constexpr (std::is_invocable_v<F&, X&&>) {
+      out(f(X(std::forward<Args>(args)...)));
+    } else {
+      X x(std::forward<Args>(args)...);
+      out(f(x));
+    }
+  }
 };
+
+template <class R>
+inline constexpr bool kIsSplitPieces = std::is_same_v<std::decay_t<R>, SplitPieces>;
 
 /// flatMap whose function returns an iterable.
 template <class F>
@@ -78,9 +95,21 @@ struct FlatMapStep {
   template <class X>
   static constexpr bool kReadsConst = MapStep<F>::template kReadsConst<X>;
   template <class X, class W>
-  void operator()(X& x, W& out) {
+  EMBER_INLINE void operator()(X& x, W& out) {
     auto&& result = invokeMove(f, x);
-    for (auto&& y : result) out(std::move(y));
+    if constexpr (kIsSplitPieces<decltype(result)> &&
+                  !std::is_const_v<std::remove_reference_t<decltype(result)>>) {
+      // split()'s pieces go on as views, each made a string by the writer where it is needed,
+      // unless the function already read them as a vector (and may have changed them).
+      if (auto* built = result.vectorIfBuilt()) {
+        for (auto& y : *built) out(std::move(y));
+      } else {
+        result.forEachView([&out](std::string_view piece)
+                               EMBER_LAMBDA_INLINE { out.emplace(piece); });
+      }
+    } else {
+      for (auto&& y : result) out(std::move(y));
+    }
   }
 };
 
@@ -92,7 +121,7 @@ struct EmitStep {
   template <class X>
   static constexpr bool kReadsConst = true;
   template <class X, class W>
-  void operator()(X& x, W& out) {
+  EMBER_INLINE void operator()(X& x, W& out) {
     if constexpr (std::is_invocable_v<F&, const X&, Emitter<U, W>&>) {
       Emitter<U, W> emit(out);
       f(std::as_const(x), emit);
@@ -110,7 +139,7 @@ struct FilterStep {
   template <class X>
   static constexpr bool kReadsConst = true;
   template <class X, class W>
-  void operator()(X& x, W& out) {
+  EMBER_INLINE void operator()(X& x, W& out) {
     if (f(std::as_const(x))) out(std::move(x));
   }
 };
