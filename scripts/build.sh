@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Configures and builds ember in build/ (Release). Extra arguments go to `cmake --build`.
+# EMBER_BUILD_BENCHMARKS=OFF leaves the benchmarks out (the CI test run does: no test needs them).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release \
+  -DEMBER_BUILD_BENCHMARKS="${EMBER_BUILD_BENCHMARKS:-ON}" >/dev/null
 cmake --build build -j"${EMBER_JOBS:-2}" "$@"
