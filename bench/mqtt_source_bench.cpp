@@ -62,7 +62,8 @@ int freeLoopbackPort() {
 class Broker {
  public:
   Broker() : port_(freeLoopbackPort()) {
-    std::string pattern = (std::filesystem::temp_directory_path() / "mqtt_source_bench_XXXXXX");
+    std::string pattern =
+        (std::filesystem::temp_directory_path() / ("mqtt_source_bench_" + std::string(6, 'X')));
     if (::mkdtemp(pattern.data()) == nullptr) ember::bench::failRun(kProgram, "no temp dir");
     dir_ = pattern;
     std::ofstream(dir_ / "mosquitto.conf") << "listener " << port_ << " 127.0.0.1\n"

@@ -73,7 +73,8 @@ class EmbeddedBroker {
  public:
   /// Throws ember::IoError when the broker cannot be started or reached.
   EmbeddedBroker() : port_(freeLoopbackPort()) {
-    std::string pattern = (std::filesystem::temp_directory_path() / "mqtt_wordcount_XXXXXX");
+    std::string pattern =
+        (std::filesystem::temp_directory_path() / ("mqtt_wordcount_" + std::string(6, 'X')));
     if (::mkdtemp(pattern.data()) == nullptr) throw ember::IoError("cannot make a directory");
     dir_ = pattern;
     std::ofstream(dir_ / "mosquitto.conf") << "listener " << port_ << " 127.0.0.1\n"

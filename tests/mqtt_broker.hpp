@@ -92,9 +92,12 @@ class MosquittoBroker {
     std::string conf = (dir_ / "mosquitto.conf").string();
     // mosquitto writes its log to a pipe in blocks; stdbuf makes it a line at a time (stdbuf
     // execs the broker, so the process id is the broker's).
-    std::vector<char*> argv{const_cast<char*>("stdbuf"), const_cast<char*>("-oL"),
-                            const_cast<char*>(MOSQUITTO_BROKER_BIN), const_cast<char*>("-c"),
-                            conf.data(), nullptr};
+    std::vector<char*> argv{const_cast<char*>("stdbuf"),
+                            const_cast<char*>("-oL"),
+                            const_cast<char*>(MOSQUITTO_BROKER_BIN),
+                            const_cast<char*>("-c"),
+                            conf.data(),
+                            nullptr};
     int rc = ::posix_spawnp(&pid_, argv[0], &actions, nullptr, argv.data(), environ);
     posix_spawn_file_actions_destroy(&actions);
     ::close(fds[1]);
