@@ -222,4 +222,38 @@ TEST(CheckpointDirectory, ACheckpointThatCannotBeWrittenIsReportedNotIgnored) {
   }
 }
 
+TEST(CheckpointDirectory, TheWriterTellsWhenACompletedBatchsCheckpointIsOnDisk) {
+  // What a restart no longer needs (the received blocks in the write-ahead log) may only go once
+  // the checkpoint taken after the batch completed is on disk, never when it is merely queued.
+  TempDir dir;
+  std::mutex mutex;
+  std::vector<std::int64_t> told;
+  std::vector<bool> on_disk;
+  bool failing = false;
+  ember::detail::CheckpointWriter writer(
+      dir.path().string(), [](const std::string&, std::exception_ptr) {}, 10,
+      [&](std::int64_t ms) {
+        std::lock_guard lock(mutex);
+        told.push_back(ms);
+        on_disk.push_back(fs::exists(dir / ember::detail::checkpointFileName(ms, true)));
+      });
+  ember::detail::setCheckedFileWriteHook([&](const std::string&) {
+    std::lock_guard lock(mutex);
+    if (failing) throw ember::IoError("cannot write: No space left on device");
+  });
+  writer.submit(metadataAt(1000), false);  // generated: nothing to tell
+  writer.submit(metadataAt(1000), true);
+  ASSERT_TRUE(writer.drain(kTimeoutMs));
+  {
+    std::lock_guard lock(mutex);
+    failing = true;
+  }
+  writer.submit(metadataAt(2000), true);  // never written: never told
+  ASSERT_TRUE(writer.drain(kTimeoutMs));
+  ember::detail::setCheckedFileWriteHook(nullptr);
+  std::lock_guard lock(mutex);
+  EXPECT_EQ(told, std::vector<std::int64_t>{1000});
+  EXPECT_EQ(on_disk, std::vector<bool>{true});
+}
+
 }  // namespace

@@ -273,7 +273,8 @@ void StreamingCore::start() {
       checkpointer_ = std::make_unique<Checkpointer>(
           *checkpoint_dir_, conf(), engine_, *graph_, zero, batch_duration_,
           [this](int id) { return nodeState(id); },
-          [this](const std::string& what, std::exception_ptr error) { reportError(what, error); });
+          [this](const std::string& what, std::exception_ptr error) { reportError(what, error); },
+          [this](Time time) { clearReceivedData(time); });
       if (restore_) checkpointer_->restore(restore_->metadata);
       if (write_ahead_log) tracker_->enableWriteAheadLog(*checkpoint_dir_, restore_ != nullptr);
     } catch (...) {
@@ -307,6 +308,13 @@ void StreamingCore::batchDone(Time time) {
 
 void StreamingCore::clearMetadata(Time time) {
   graph_->clearMetadata(time);
+  // With checkpoints, received data goes only once the checkpoint taken after this batch is on
+  // disk (Spark's clearCheckpointData): a restart from an older checkpoint, the newest one when
+  // the writer lags behind the batches, still finds every block its batches need in the log.
+  if (!checkpointer_) clearReceivedData(time);
+}
+
+void StreamingCore::clearReceivedData(Time time) {
   // Receiver blocks and input records are kept as long as the longest remember duration of the
   // inputs, so windows over received data still find them.
   // With checkpoints, received data is kept back to the data checkpoint a restart would start

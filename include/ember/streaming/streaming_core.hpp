@@ -118,6 +118,8 @@ class StreamingCore {
  private:
   struct Lifecycle;
   void clearMetadata(Time time);
+  /// Drops the received blocks (and their log) no batch after `time` needs.
+  void clearReceivedData(Time time);
   void batchGenerated(Time time);
   void batchDone(Time time);
   /// The first batch time, and the batches to run before it (a restart's), for start().

@@ -36,11 +36,12 @@ std::optional<std::pair<int, std::int64_t>> parseDataName(const std::string& nam
 }  // namespace
 
 CheckpointWriter::CheckpointWriter(std::string directory, ErrorReporter report,
-                                   std::size_t retained)
+                                   std::size_t retained, CompletedWritten completed_written)
     : directory_(std::move(directory)),
       data_directory_(directory_ + "/data"),
       report_(std::move(report)),
-      retained_(retained) {
+      retained_(retained),
+      completed_written_(std::move(completed_written)) {
   std::error_code ec;
   std::filesystem::create_directories(data_directory_, ec);
   if (ec) {
@@ -121,6 +122,7 @@ void CheckpointWriter::write(const Pending& pending) {
       refs_by_file_[path] = refsOf(metadata);
       logger()->debug("checkpoint for time {} ms written to {}", metadata.checkpoint_time_ms, path);
       cleanUp();
+      if (pending.completed && completed_written_) completed_written_(metadata.checkpoint_time_ms);
       return;
     } catch (...) {
       last = std::current_exception();

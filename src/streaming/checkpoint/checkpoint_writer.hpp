@@ -25,10 +25,14 @@ namespace ember::detail {
 class CheckpointWriter {
  public:
   using ErrorReporter = std::function<void(const std::string& what, std::exception_ptr error)>;
+  /// Called on the writer's thread once the checkpoint taken after batch `time_ms` completed is
+  /// on disk: what only a restart from an older checkpoint would need may go then.
+  using CompletedWritten = std::function<void(std::int64_t time_ms)>;
 
   /// `directory` exists. Reads what the metadata files already there refer to, so that their
   /// data checkpoints are kept as long as they are.
-  CheckpointWriter(std::string directory, ErrorReporter report, std::size_t retained = 10);
+  CheckpointWriter(std::string directory, ErrorReporter report, std::size_t retained = 10,
+                   CompletedWritten completed_written = {});
   /// Writes what is queued, then ends the thread.
   ~CheckpointWriter();
   CheckpointWriter(const CheckpointWriter&) = delete;
@@ -58,6 +62,7 @@ class CheckpointWriter {
   std::string data_directory_;
   ErrorReporter report_;
   std::size_t retained_;
+  CompletedWritten completed_written_;
   std::mutex mutex_;
   std::condition_variable_any cv_;
   std::deque<Pending> queue_;  // guarded by mutex_

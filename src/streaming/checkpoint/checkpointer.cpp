@@ -14,7 +14,7 @@ namespace ember::detail {
 
 Checkpointer::Checkpointer(std::string directory, const Conf& conf, Engine engine,
                            DStreamGraph& graph, Time zero, Duration batch, StateOf state_of,
-                           ErrorReporter report)
+                           ErrorReporter report, BatchCheckpointed checkpointed)
     : directory_(std::move(directory)),
       engine_(std::move(engine)),
       graph_(graph),
@@ -25,7 +25,9 @@ Checkpointer::Checkpointer(std::string directory, const Conf& conf, Engine engin
       conf_(conf.getAll()),
       description_(graph.describe()),
       fingerprint_(graph.fingerprint()),
-      writer_(directory_, report_) {
+      writer_(directory_, report_, 10, [checkpointed = std::move(checkpointed)](std::int64_t ms) {
+        if (checkpointed) checkpointed(Time(ms));
+      }) {
   for (const auto& node : graph_.nodes()) {
     if (auto interval = node->effectiveCheckpointInterval()) {
       checkpointed_.emplace_back(node->id(), *interval);

@@ -29,11 +29,15 @@ class Checkpointer {
  public:
   using StateOf = std::function<NodeStateBase*(int node_id)>;
   using ErrorReporter = CheckpointWriter::ErrorReporter;
+  /// Called (on the writer's thread) once the checkpoint taken after batch `time` completed is
+  /// written: a restart then starts from it or a later one.
+  using BatchCheckpointed = std::function<void(Time time)>;
 
   /// After the graph started, with `zero` its zero time. Throws IoError when the directory
   /// cannot be written.
   Checkpointer(std::string directory, const Conf& conf, Engine engine, DStreamGraph& graph,
-               Time zero, Duration batch, StateOf state_of, ErrorReporter report);
+               Time zero, Duration batch, StateOf state_of, ErrorReporter report,
+               BatchCheckpointed checkpointed = {});
 
   const std::string& directory() const { return directory_; }
 
