@@ -6,10 +6,12 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <mutex>
 #include <string>
 #include <vector>
 
 #include "kafka_test_support.hpp"
+#include "streaming/listener_bus.hpp"
 
 namespace {
 
@@ -17,6 +19,7 @@ using ember::OffsetRange;
 using kafka_test::BatchInfos;
 using kafka_test::MockCluster;
 using kafka_test::runBatch;
+using kafka_test::Seen;
 using kafka_test::testConf;
 using kafka_test::values;
 namespace CS = ember::ConsumerStrategies;
@@ -318,6 +321,96 @@ TEST(DirectKafkaStream, ABrokerDownLeavesItsPartitionsEmptyAndTheOthersGoOnUntil
   }
   run.ssc.stop(false, false);
   EXPECT_EQ(sorted(later), (std::vector<std::string>{"t/1/2:b1_0", "t/1/3:b1_1"}));
+}
+
+/// The input-stream problems a context's listeners were told of, in order.
+class InputProblems : public ember::StreamingListener {
+ public:
+  void onInputStreamError(const ember::StreamingListenerInputStreamError& e) override {
+    std::lock_guard lock(mutex_);
+    events_.push_back("error at " + std::to_string(e.batchTime) + ": " + e.message);
+  }
+  void onInputStreamRecovered(const ember::StreamingListenerInputStreamRecovered& e) override {
+    std::lock_guard lock(mutex_);
+    events_.push_back("recovered at " + std::to_string(e.batchTime));
+  }
+  std::vector<std::string> events() {
+    std::lock_guard lock(mutex_);
+    return events_;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::vector<std::string> events_;
+};
+
+TEST(DirectKafkaStream, AClusterThatIsDownFailsItsStreamAloneAndIsReadAgainOnceBack) {
+  // Every broker down: the Kafka stream's batches are empty and say why in their input
+  // description (on the listener bus, and on the UI's batch page), the context does not fail,
+  // and another stream of the same batches goes on. Back up, the stream reads from where it was.
+  MockCluster cluster(1);
+  cluster.createTopic("t", 1);
+  cluster.produce("t", 0, values("a", 0, 2));
+  ember::Conf conf = testConf();
+  conf.set("spark.streaming.kafka.metadata.timeout", "300ms");
+  StreamRun run(CS::Subscribe<std::string, std::string>({"t"}, cluster.params()), conf);
+  auto problems = std::make_shared<InputProblems>();
+  run.ssc.addStreamingListener(problems);
+  auto queue = std::make_shared<ember::RddQueue<int>>();
+  auto others = std::make_shared<Seen>();
+  run.ssc.queueStream(queue).foreachRDD([others](const ember::Rdd<int>& rdd, ember::Time time) {
+    std::vector<std::string> got;
+    for (int v : rdd.collect()) got.push_back(std::to_string(v));
+    std::lock_guard lock(others->mutex);
+    others->values[time.milliseconds()] = got;
+  });
+  run.ssc.start();
+  std::int64_t t1 = runBatch(run.ssc);
+  EXPECT_EQ(run.read(t1), (std::vector<std::string>{"t/0/0:a0", "t/0/1:a1"}));
+
+  cluster.setDown(1);
+  queue->push(run.ssc.sparkContext().parallelize(std::vector<int>{7, 8}, 1));
+  std::int64_t t2 = runBatch(run.ssc);
+  EXPECT_EQ(run.ranges(t2), (std::vector<OffsetRange>{{"t", 0, 2, 2}}));
+  std::string descriptions;
+  for (const auto& [id, info] : run.infos->await(t2).streamIdToInputInfo) {
+    descriptions += info.description;
+  }
+  EXPECT_THAT(descriptions, testing::HasSubstr("topic: t partition: 0 unavailable"));
+  {
+    std::lock_guard lock(others->mutex);
+    EXPECT_EQ(others->values[t2], (std::vector<std::string>{"7", "8"}));
+  }
+  EXPECT_FALSE(run.ssc.awaitTerminationOrTimeout(0));  // no error ends the context
+  std::int64_t t3 = runBatch(run.ssc);                 // still down
+  run.infos->await(t3);
+
+  cluster.setUp(1);
+  cluster.produce("t", 0, values("b", 0, 1));
+  // Until the record is read and the stream reached everything again (librdkafka reconnects in
+  // its own time).
+  auto recovered = [&] {
+    auto events = problems->events();
+    return !events.empty() && events.back().starts_with("recovered at ");
+  };
+  std::vector<std::string> later;
+  for (int i = 0; i < 30 && (later.empty() || !recovered()); ++i) {
+    auto got = run.read(runBatch(run.ssc));
+    later.insert(later.end(), got.begin(), got.end());
+    run.ssc.core().listenerBus().waitUntilEmpty();
+  }
+  run.ssc.stop(false, false);
+  EXPECT_EQ(later, (std::vector<std::string>{"t/0/2:b0"}));
+  // On the listener bus: the problem when it started (again only if librdkafka's reason
+  // changed), and its end.
+  auto events = problems->events();
+  ASSERT_GE(events.size(), 2u) << testing::PrintToString(events);
+  EXPECT_THAT(events.front(), testing::StartsWith("error at " + std::to_string(t2) + ": "));
+  EXPECT_THAT(events.front(), testing::HasSubstr("topic: t partition: 0 unavailable"));
+  for (std::size_t i = 1; i + 1 < events.size(); ++i) {
+    EXPECT_THAT(events[i], testing::StartsWith("error at ")) << testing::PrintToString(events);
+  }
+  EXPECT_THAT(events.back(), testing::StartsWith("recovered at "));
 }
 
 TEST(DirectKafkaStream, ALeaderThatMovesLosesAndRepeatsNothing) {

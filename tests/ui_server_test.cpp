@@ -284,6 +284,53 @@ TEST_F(UiServer, MetricsPassPromtoolCheck) {
   EXPECT_EQ(status, 0) << command << "\n" << output << "\n" << res->body;
 }
 
+TEST(UiInputStreams, AReceiverlessStreamsProblemsShowOnThePageAndInTheMetrics) {
+  // A direct Kafka stream reports what it cannot reach this way; a queue stream stands in for it.
+  ember::Conf conf;
+  conf.setMaster("local[1]")
+      .setAppName("input problems")
+      .set("spark.streaming.clock", "ManualClock")
+      .set("spark.ui.port", "0");
+  ember::StreamingContext ssc(conf, ember::Seconds(1));
+  ssc.queueStream(std::vector<ember::Rdd<int>>{}).foreachRDD([](const ember::Rdd<int>&) {});
+  ssc.start();
+  auto& core = ssc.core();
+  const std::string name = "DirectKafka stream [0] Subscribe(t)";
+  auto show = [&](std::int64_t t, const std::string& problems) {
+    core.reportInputProblems(ember::Time(t), 0, name, problems);
+    dynamic_cast<ember::ManualClock&>(ssc.clock()).setTime(t);
+    ASSERT_TRUE(core.awaitBatchProcessed(ember::Time(t), ember_ui_test::kTimeoutMs));
+    core.listenerBus().waitUntilEmpty();
+  };
+  const std::string url = *ssc.uiWebUrl();
+  httplib::Client c("127.0.0.1", std::stoi(url.substr(url.rfind(':') + 1)));
+  c.set_read_timeout(10, 0);
+  auto get = [&](const char* path) {
+    auto res = c.Get(path);
+    EXPECT_TRUE(res && res->status == 200) << path;
+    return res ? res->body : std::string();
+  };
+  const std::string metric = "{stream_id=\"0\",stream_name=\"Queue stream [0]\"}";
+
+  show(1000, "topic: t partition: 0 unavailable: <broker> down\n");
+  show(2000, "topic: t partition: 0 unavailable: <broker> down\n");  // the same: said once
+  std::string page = get("/streaming/");
+  EXPECT_THAT(page, HasSubstr("<span class=\"input-status\">UNREACHABLE</span>"));
+  EXPECT_THAT(page, HasSubstr("unavailable: &lt;broker&gt; down"));
+  auto m = parseMetrics(get("/metrics"));
+  EXPECT_EQ(m.at("ember_input_stream_unreachable" + metric), 1);
+  EXPECT_EQ(m.at("ember_input_stream_errors_total" + metric), 1);
+
+  show(3000, "");
+  page = get("/streaming/");
+  EXPECT_THAT(page, HasSubstr("<span class=\"input-status\">REACHABLE</span>"));
+  EXPECT_THAT(page, HasSubstr("unavailable: &lt;broker&gt; down"));  // the last error stays
+  m = parseMetrics(get("/metrics"));
+  EXPECT_EQ(m.at("ember_input_stream_unreachable" + metric), 0);
+  EXPECT_EQ(m.at("ember_input_stream_errors_total" + metric), 1);
+  ssc.stop(false, false);
+}
+
 TEST(UiLifecycle, PortTakenMovesToTheNextAndStopClosesIt) {
   // Hold a port, ask the UI for it: it takes a later one, as Spark's "next free port".
   int holder = ::socket(AF_INET, SOCK_STREAM, 0);

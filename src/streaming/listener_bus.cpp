@@ -105,8 +105,13 @@ void ListenerBus::deliver(const std::vector<std::shared_ptr<StreamingListener>>&
               listener->onReceiverStarted(e);
             } else if constexpr (std::is_same_v<E, StreamingListenerReceiverError>) {
               listener->onReceiverError(e);
-            } else {
+            } else if constexpr (std::is_same_v<E, StreamingListenerReceiverStopped>) {
               listener->onReceiverStopped(e);
+            } else if constexpr (std::is_same_v<E, StreamingListenerInputStreamError>) {
+              listener->onInputStreamError(e);
+            } else {
+              static_assert(std::is_same_v<E, StreamingListenerInputStreamRecovered>);
+              listener->onInputStreamRecovered(e);
             }
           },
           event);

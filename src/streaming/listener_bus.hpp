@@ -17,7 +17,8 @@ using StreamingEvent =
                  StreamingListenerBatchStarted, StreamingListenerBatchCompleted,
                  StreamingListenerOutputOperationStarted, StreamingListenerOutputOperationCompleted,
                  StreamingListenerReceiverStarted, StreamingListenerReceiverError,
-                 StreamingListenerReceiverStopped>;
+                 StreamingListenerReceiverStopped, StreamingListenerInputStreamError,
+                 StreamingListenerInputStreamRecovered>;
 
 /// Delivers events to listeners, in posting order, on its own thread, so a slow listener never
 /// delays a batch. Events that follow a delivery closely are gathered for up to 2 ms and

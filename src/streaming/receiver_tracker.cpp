@@ -159,6 +159,29 @@ void ReceiverTracker::reportInputInfo(Time time, StreamInputInfo info) {
   input_infos_[time][info.inputStreamId] = std::move(info);
 }
 
+void ReceiverTracker::reportInputProblems(Time time, int stream_id, const std::string& name,
+                                          const std::string& problems) {
+  {
+    std::lock_guard lock(mutex_);
+    auto it = input_problems_.find(stream_id);
+    const bool had = it != input_problems_.end();
+    if (problems.empty()) {
+      if (!had) return;
+      input_problems_.erase(it);
+    } else {
+      if (had && it->second == problems) return;  // the same problems: said once
+      input_problems_[stream_id] = problems;
+    }
+  }
+  // Posted outside the lock, as the receivers' events are.
+  if (problems.empty()) {
+    logger()->info("{} reaches all of its source again at batch {}", name, time.toString());
+    bus_.post(StreamingListenerInputStreamRecovered{stream_id, name, time.milliseconds()});
+  } else {
+    bus_.post(StreamingListenerInputStreamError{stream_id, name, time.milliseconds(), problems});
+  }
+}
+
 std::map<int, StreamInputInfo> ReceiverTracker::inputInfos(Time time) const {
   std::lock_guard lock(mutex_);
   auto it = input_infos_.find(time);

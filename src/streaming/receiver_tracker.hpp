@@ -67,6 +67,10 @@ class ReceiverTracker {
   std::vector<ReceivedBlock> blocksOfBatch(int stream_id, Time time) const;
   /// Records what an input stream read for batch `time` (streams without receivers report here).
   void reportInputInfo(Time time, StreamInputInfo info);
+  /// What a receiver-less input stream could not reach for batch `time` (empty: nothing). Posts
+  /// an InputStreamError when the problems start or change, an InputStreamRecovered when they end.
+  void reportInputProblems(Time time, int stream_id, const std::string& name,
+                           const std::string& problems);
   /// What every input stream read for batch `time`, by input stream id.
   std::map<int, StreamInputInfo> inputInfos(Time time) const;
   /// After batch `info` finished (on the job thread that ran it): feeds the receivers' rate
@@ -98,7 +102,8 @@ class ReceiverTracker {
   std::map<Time, std::map<int, std::vector<ReceivedBlock>>> allocated_;
   std::map<Time, std::map<int, StreamInputInfo>> input_infos_;
   std::map<int, ReceiverInfo> receiver_infos_;
-  std::unique_ptr<ReceivedBlockLog> log_;  // set before start, when the log is on
+  std::map<int, std::string> input_problems_;  // by stream id: the last ones posted
+  std::unique_ptr<ReceivedBlockLog> log_;      // set before start, when the log is on
 };
 
 }  // namespace ember::detail

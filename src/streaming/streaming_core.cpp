@@ -141,6 +141,11 @@ void StreamingCore::reportInputInfo(Time time, StreamInputInfo info) {
   tracker_->reportInputInfo(time, std::move(info));
 }
 
+void StreamingCore::reportInputProblems(Time time, int stream_id, const std::string& name,
+                                        const std::string& problems) {
+  tracker_->reportInputProblems(time, stream_id, name, problems);
+}
+
 void StreamingCore::setRememberDuration(Duration duration) {
   std::lock_guard lock(lifecycle_->mutex);
   if (lifecycle_->state != StreamingContextState::INITIALIZED) {

@@ -67,6 +67,15 @@ std::string metricsText(const StreamingProgress& p, const AppInfo& app, const Ta
     out.counter("streaming_received_records_total", "Records an input stream brought, since start",
                 n, {{"stream_id", std::to_string(in.id)}, {"stream_name", p.streamName(in.id)}});
   }
+  for (const auto& [id, problems] : p.inputProblems) {
+    const Labels labels = {{"stream_id", std::to_string(id)}, {"stream_name", p.streamName(id)}};
+    out.counter("ember_input_stream_errors_total",
+                "Problems a receiver-less input stream reported (each start or change)",
+                static_cast<double>(problems.reports), labels);
+    out.gauge("ember_input_stream_unreachable",
+              "1 while a receiver-less input stream cannot reach part of its source",
+              problems.current ? 1.0 : 0.0, labels);
+  }
   std::vector<double> bounds;
   for (std::int64_t ms : kDurationBucketsMs) bounds.push_back(static_cast<double>(ms) / 1000.0);
   for (const auto& [id, d] : p.outputOpDurations) {

@@ -196,6 +196,21 @@ void StreamingJobProgressListener::onReceiverStopped(const StreamingListenerRece
   state_.receivers[e.receiverInfo.streamId] = e.receiverInfo;
 }
 
+void StreamingJobProgressListener::onInputStreamError(const StreamingListenerInputStreamError& e) {
+  std::lock_guard lock(mutex_);
+  InputStreamProblems& p = state_.inputProblems[e.streamId];
+  p.message = e.message;
+  p.time = e.batchTime;
+  p.current = true;
+  ++p.reports;
+}
+
+void StreamingJobProgressListener::onInputStreamRecovered(
+    const StreamingListenerInputStreamRecovered& e) {
+  std::lock_guard lock(mutex_);
+  state_.inputProblems[e.streamId].current = false;
+}
+
 void StreamingJobProgressListener::onBatchSubmitted(const StreamingListenerBatchSubmitted& e) {
   std::lock_guard lock(mutex_);
   waiting_[e.batchInfo.batchTime.milliseconds()] = {e.batchInfo, BatchStatus::QUEUED};

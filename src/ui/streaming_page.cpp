@@ -62,9 +62,23 @@ std::string delayRow(const StreamingProgress& p, const std::string& id, const st
       s);
 }
 
+/// A receiver-less stream's problems (a direct Kafka stream's unreachable brokers), in the place
+/// a receiver's state has.
+std::string inputProblemDetails(const StreamingProgress& p, const InputStreamDescription& in) {
+  auto it = p.inputProblems.find(in.id);
+  if (it == p.inputProblems.end()) return "";
+  const InputStreamProblems& problems = it->second;
+  return "<ul class=\"receiver\"><li>Status: <span class=\"input-status\">" +
+         std::string(problems.current ? "UNREACHABLE" : "REACHABLE") +
+         "</span></li><li>Last Error Time: <span class=\"input-error-time\">" +
+         formatDate(problems.time) +
+         "</span></li><li>Last Error Message: <span class=\"input-error error\">" +
+         htmlEscape(problems.message) + "</span></li></ul>";
+}
+
 std::string receiverDetails(const StreamingProgress& p, const InputStreamDescription& in) {
   auto it = p.receivers.find(in.id);
-  if (!in.receiver && it == p.receivers.end()) return "";
+  if (!in.receiver && it == p.receivers.end()) return inputProblemDetails(p, in);
   std::string status = "-", location = "-", errorTime = "-", error = "-";
   if (it != p.receivers.end()) {
     const ReceiverInfo& r = it->second;

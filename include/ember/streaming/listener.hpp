@@ -100,6 +100,22 @@ struct StreamingListenerReceiverError {
 struct StreamingListenerReceiverStopped {
   ReceiverInfo receiverInfo;
 };
+/// ember's addition to Spark's events: an input stream without a receiver (a direct Kafka
+/// stream) could not reach part of its source when batch `batchTime` (ms) was generated. That
+/// part of the batch is empty; the stream goes on and tries again at the next batch, as the other
+/// streams do. Posted when a problem starts or changes, not at every batch.
+struct StreamingListenerInputStreamError {
+  int streamId = 0;
+  std::string name;
+  std::int64_t batchTime = 0;
+  std::string message;  // what was not reached, and why; one line per problem
+};
+/// The first batch after an input stream's errors in which it reached all of its source.
+struct StreamingListenerInputStreamRecovered {
+  int streamId = 0;
+  std::string name;
+  std::int64_t batchTime = 0;
+};
 
 /// Receives the streaming events of a context (Spark's StreamingListener). Events arrive in order
 /// on one dedicated thread, never on the thread that runs the batch; an exception a method throws
@@ -116,6 +132,8 @@ class StreamingListener {
   virtual void onBatchCompleted(const StreamingListenerBatchCompleted&) {}
   virtual void onOutputOperationStarted(const StreamingListenerOutputOperationStarted&) {}
   virtual void onOutputOperationCompleted(const StreamingListenerOutputOperationCompleted&) {}
+  virtual void onInputStreamError(const StreamingListenerInputStreamError&) {}
+  virtual void onInputStreamRecovered(const StreamingListenerInputStreamRecovered&) {}
 };
 
 }  // namespace ember

@@ -77,6 +77,11 @@ class StreamingCore {
   /// The blocks a receiver input stream got for batch `time` (allocated at that batch).
   std::vector<ReceivedBlock> blocksOfBatch(int stream_id, Time time);
   void reportInputInfo(Time time, StreamInputInfo info);
+  /// What a receiver-less input stream could not reach for batch `time` (empty: it reached all
+  /// of its source). Posts onInputStreamError when a problem starts or changes, and
+  /// onInputStreamRecovered at the first batch without one. Thread-safe.
+  void reportInputProblems(Time time, int stream_id, const std::string& name,
+                           const std::string& problems);
   /// Throws IllegalStateError after start().
   void setRememberDuration(Duration duration);
   /// The runtime state of node `id`, made at start(); nullptr before start() or for an id the

@@ -53,15 +53,24 @@ struct OutputOpDurations {
 inline const std::vector<std::int64_t> kDurationBucketsMs = {
     5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000, 60000};
 
+/// What a receiver-less input stream last could not reach (onInputStreamError).
+struct InputStreamProblems {
+  std::string message;
+  std::int64_t time = -1;    // the batch time it was reported at (ms)
+  bool current = false;      // no batch reached all of the source since
+  std::int64_t reports = 0;  // errors reported since start (a problem that starts or changes)
+};
+
 /// Everything the UI shows, copied under one lock, so a page or a JSON answer is consistent.
 struct StreamingProgress {
   std::int64_t startTime = -1;  // clock ms of onStreamingStarted; -1 before
   std::int64_t batchDuration = 0;
   std::vector<InputStreamDescription> inputs;
-  std::map<int, ReceiverInfo> receivers;  // by stream id, as last reported
-  std::vector<BatchUIData> waiting;       // by batch time
-  std::vector<BatchUIData> running;       // by batch time
-  std::vector<BatchUIData> completed;     // retained, by batch time
+  std::map<int, ReceiverInfo> receivers;             // by stream id, as last reported
+  std::map<int, InputStreamProblems> inputProblems;  // receiver-less streams', by stream id
+  std::vector<BatchUIData> waiting;                  // by batch time
+  std::vector<BatchUIData> running;                  // by batch time
+  std::vector<BatchUIData> completed;                // retained, by batch time
   std::int64_t totalCompletedBatches = 0;
   std::int64_t totalReceivedRecords = 0;
   std::int64_t totalProcessedRecords = 0;
@@ -107,6 +116,8 @@ class StreamingJobProgressListener : public StreamingListener {
   void onReceiverStarted(const StreamingListenerReceiverStarted& e) override;
   void onReceiverError(const StreamingListenerReceiverError& e) override;
   void onReceiverStopped(const StreamingListenerReceiverStopped& e) override;
+  void onInputStreamError(const StreamingListenerInputStreamError& e) override;
+  void onInputStreamRecovered(const StreamingListenerInputStreamRecovered& e) override;
   void onBatchSubmitted(const StreamingListenerBatchSubmitted& e) override;
   void onBatchStarted(const StreamingListenerBatchStarted& e) override;
   void onBatchCompleted(const StreamingListenerBatchCompleted& e) override;

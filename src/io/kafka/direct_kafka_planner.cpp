@@ -271,6 +271,7 @@ PlannedBatch DirectKafkaPlanner::describe(std::vector<OffsetRange> ranges,
                          "\n";
   }
   batch.description += notes;
+  batch.problems = std::move(notes);
   batch.ranges = std::move(ranges);
   return batch;
 }
@@ -280,7 +281,11 @@ PlannedBatch DirectKafkaPlanner::plan(Time time) {
     std::lock_guard lock(mutex_);
     // A batch planned before (a restored one, or one that a stream recomputes after a restart,
     // from a data checkpoint on) reads the same ranges again.
-    if (auto it = ranges_.find(time); it != ranges_.end()) return describe(it->second, {});
+    if (auto it = ranges_.find(time); it != ranges_.end()) {
+      PlannedBatch batch = describe(it->second, {});
+      batch.replanned = true;
+      return batch;
+    }
     if (!ranges_.empty() && time < ranges_.rbegin()->first) {
       throw IllegalStateError("the Kafka stream " + spec_.describe() + " no longer knows the " +
                               "offset ranges of batch " + time.toString() +

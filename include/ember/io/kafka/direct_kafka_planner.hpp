@@ -32,6 +32,8 @@ struct PlannedBatch {
   std::vector<OffsetRange> ranges;
   std::string description;
   std::int64_t records = 0;
+  std::string problems;    // what could not be reached (also in the description); empty: none
+  bool replanned = false;  // ranges planned before (a restart's): nothing was asked of Kafka
 };
 
 /// Spark's maxMessagesPerPartition: the most records each partition may give one batch. `lags`

@@ -81,6 +81,12 @@ class DirectKafkaInputNode final : public DStreamNode<ConsumerRecord<K, V>>, pub
  protected:
   std::optional<Rdd<Record>> compute(Time time) override {
     PlannedBatch batch = planner_->plan(time);
+    if (!batch.replanned) {
+      this->core().reportInputProblems(
+          time, inputStreamId(),
+          "DirectKafka stream [" + std::to_string(inputStreamId()) + "] " + paramsToString(),
+          batch.problems);
+    }
     this->core().reportInputInfo(
         time, StreamInputInfo{inputStreamId(), batch.records, std::move(batch.description)});
     return Rdd<Record>(std::make_shared<KafkaRddNode<K, V>>(
