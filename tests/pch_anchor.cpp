@@ -1,1 +1,0 @@
-// The object the tests' precompiled header is built with (tests/CMakeLists.txt); empty.
