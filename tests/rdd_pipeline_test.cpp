@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <atomic>
 #include <functional>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -234,15 +235,43 @@ TEST_F(Pipeline, AnEmplacedElementIsMadeInTheMapFunctionsParameter) {
 }
 
 TEST_F(Pipeline, ACombinedShuffleIsReadAgainUnchanged) {
-  auto counts = engine.parallelize(kLines, 3)
-                    .flatMap([](const std::string& l) { return ember::split(l, ' '); })
-                    .map([](std::string w) { return Pair(std::move(w), 1); })
-                    .reduceByKey(std::plus<>{}, 4);
-  auto first = counts.collect();
-  auto second = counts.collect();
-  EXPECT_EQ(sorted(first), expectedWordCounts());
-  EXPECT_EQ(sorted(second), expectedWordCounts());
-  EXPECT_EQ(counts.getNumPartitions(), 4);
+  // One map task's keys reach the reduce side as they are; several are merged there.
+  for (int maps : {1, 3}) {
+    auto counts = engine.parallelize(kLines, maps)
+                      .flatMap([](const std::string& l) { return ember::split(l, ' '); })
+                      .map([](std::string w) { return Pair(std::move(w), 1); })
+                      .reduceByKey(std::plus<>{}, 4);
+    auto first = counts.collect();
+    auto second = counts.collect();
+    EXPECT_EQ(sorted(first), expectedWordCounts()) << maps << " map tasks";
+    EXPECT_EQ(sorted(second), expectedWordCounts()) << maps << " map tasks";
+    EXPECT_EQ(counts.getNumPartitions(), 4);
+  }
+}
+
+TEST_F(Pipeline, ASizeHintFollowsTheMapSideAndNeverChangesTheCounts) {
+  // A stream's reduceByKey sizes each batch's map-side table from the last batch: a hint far too
+  // large or far too small must still give the right counts.
+  auto hint = std::make_shared<ember::detail::CombineSizeHint>();
+  auto countWith = [&](int distinct, int copies) {
+    std::vector<Pair> pairs;
+    for (int c = 0; c < copies; ++c) {
+      for (int k = 0; k < distinct; ++k) pairs.emplace_back("k" + std::to_string(k), 1);
+    }
+    auto rdd = engine.parallelize(pairs, 1);
+    return sorted(ember::detail::reduceByKeyOf(rdd, std::plus<>{}, 2, hint).collect());
+  };
+  auto expected = [](int distinct, long copies) {
+    std::vector<Pair> out;
+    for (int k = 0; k < distinct; ++k) out.emplace_back("k" + std::to_string(k), copies);
+    return sorted(out);
+  };
+  EXPECT_EQ(countWith(5000, 3), expected(5000, 3));
+  EXPECT_EQ(hint->mapKeys.load(), 5000u);
+  EXPECT_EQ(countWith(7, 2), expected(7, 2)) << "after a hint of 5000 keys";
+  EXPECT_EQ(hint->mapKeys.load(), 7u);
+  EXPECT_EQ(countWith(20000, 1), expected(20000, 1)) << "after a hint of 7 keys";
+  EXPECT_EQ(hint->mapKeys.load(), 20000u);
 }
 
 TEST_F(Pipeline, PersistedStepInTheMiddleIsStoredAndServed) {

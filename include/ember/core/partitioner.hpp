@@ -13,8 +13,10 @@ namespace ember {
 template <class K>
 struct HashPartitioner {
   int numPartitions = 1;
-  int operator()(const K& key) const {
-    return static_cast<int>(KeyHash<K>{}(key) % static_cast<std::size_t>(numPartitions));
+  int operator()(const K& key) const { return partitionOfHash(KeyHash<K>{}(key)); }
+  /// The partition of a key whose KeyHash is `hash`.
+  int partitionOfHash(std::size_t hash) const {
+    return static_cast<int>(hash % static_cast<std::size_t>(numPartitions));
   }
 };
 

@@ -3,6 +3,8 @@
 #include <absl/container/flat_hash_map.h>
 #include <absl/hash/hash.h>
 
+#include <atomic>
+#include <bit>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -190,91 +192,132 @@ class CombineWriter {
   KeyMap<K, C> map_;
 };
 
-/// Hashes and compares map keys through pointers to them.
+/// What a keyed aggregation of a stream learned from its last batch: how many distinct keys a map
+/// task held. The next batch's map tasks size their tables to it at once instead of growing them
+/// (each growth rehashes and moves every key already in). Batches may run concurrently: relaxed
+/// atomics, as a stale figure only costs a resize.
+struct CombineSizeHint {
+  std::atomic<std::size_t> mapKeys{0};
+};
+
+/// One map task's keys for one reduce partition, each with its KeyHash: the reduce side merges by
+/// it without hashing a key again.
+template <class K, class C>
+struct HashedBucket {
+  std::vector<std::pair<K, C>> pairs;
+  std::vector<std::size_t> hashes;
+};
+
+/// A key of the reduce-side merge: one of the map outputs' keys (which stay, so that the partition
+/// can be read again) and its hash.
 template <class K>
-struct KeyRefHashOf {
-  std::size_t operator()(const K* k) const { return MapHash<K>{}(*k); }
+struct HashedKeyRef {
+  const K* key;
+  std::size_t hash;
 };
 template <class K>
-struct KeyRefEqOf {
-  bool operator()(const K* a, const K* b) const { return *a == *b; }
+struct HashedKeyRefHash {
+  // The partition was chosen from the hash's low bits, so they hardly vary within one reduce
+  // partition; abseil takes its 7-bit tag from the low bits, so they are moved up.
+  std::size_t operator()(const HashedKeyRef<K>& r) const { return std::rotr(r.hash, 32); }
+};
+template <class K>
+struct HashedKeyRefEq {
+  bool operator()(const HashedKeyRef<K>& a, const HashedKeyRef<K>& b) const {
+    return a.hash == b.hash && *a.key == *b.key;
+  }
 };
 
 /// Records combined by key on the map side in a flat hash map, then merged on the reduce side
 /// (reduceByKey, combineByKey, aggregateByKey, foldByKey, distinct). `Feed` writes the map
-/// side's records of a partition (NodeFeed, or a fused chain's PipelineFeed).
+/// side's records of a partition (NodeFeed, or a fused chain's PipelineFeed). `Part` chooses a
+/// partition from a key's KeyHash (partitionOfHash). `hint`, when given (a stream's operator),
+/// sizes the map side's table from the last batch.
 template <class K, class V, class C, class Agg, class Part, class Feed>
 class CombiningShuffle final : public ShuffleDependency<K, C> {
-  using KeyRefHash = KeyRefHashOf<K>;
-  using KeyRefEq = KeyRefEqOf<K>;
+  using Bucket = HashedBucket<K, C>;
 
  public:
   CombiningShuffle(std::shared_ptr<RddNode<std::pair<K, V>>> parent, Feed feed, Agg agg,
-                   Part partitioner, int num_reduce, int id)
+                   Part partitioner, int num_reduce, int id,
+                   std::shared_ptr<CombineSizeHint> hint = nullptr)
       : ShuffleDependency<K, C>(std::move(parent), num_reduce, id),
         feed_(std::move(feed)),
         agg_(std::move(agg)),
-        partitioner_(std::move(partitioner)) {}
+        partitioner_(std::move(partitioner)),
+        hint_(std::move(hint)) {}
 
   void prepareMapOutputs(int num_maps) override { outputs_.assign(num_maps, {}); }
 
   void runMapTask(const TaskContext& ctx, int map_partition) override {
     int reducers = this->numReducePartitions();
     CombineWriter<K, V, C, Agg> combine(agg_);
-    feed_(ctx, map_partition, combine);
-    // One map for the whole task, split by partition at the end: each record is hashed once,
-    // and only distinct keys pay for choosing their partition.
     auto& map = combine.map();
-    std::vector<std::vector<std::pair<K, C>>> buckets(reducers);
-    if (reducers == 1) {
-      buckets[0].reserve(map.size());
-      for (auto& kv : map) buckets[0].emplace_back(std::move(kv.first), std::move(kv.second));
-    } else {
-      // Each bucket sized once: growing it would move every pair already in it, which for a
-      // short string key is a copy each time.
-      std::vector<int> where;
-      where.reserve(map.size());
-      std::vector<std::size_t> sizes(reducers);
-      for (const auto& kv : map) {
-        where.push_back(partitioner_(kv.first));
-        ++sizes[where.back()];
-      }
-      for (int r = 0; r < reducers; ++r) buckets[r].reserve(sizes[r]);
-      std::size_t i = 0;
-      for (auto& kv : map) {
-        buckets[where[i++]].emplace_back(std::move(kv.first), std::move(kv.second));
-      }
+    if (hint_) map.reserve(hint_->mapKeys.load(std::memory_order_relaxed));
+    feed_(ctx, map_partition, combine);
+    if (hint_) hint_->mapKeys.store(map.size(), std::memory_order_relaxed);
+    // One map for the whole task, split by partition at the end: each record is hashed once,
+    // and only distinct keys pay for choosing their partition. Each bucket is sized once: growing
+    // it would move every pair already in it, which for a short string key is a copy each time.
+    std::vector<std::size_t> hashes;
+    hashes.reserve(map.size());
+    std::vector<std::size_t> sizes(reducers);
+    for (const auto& kv : map) {
+      hashes.push_back(KeyHash<K>{}(kv.first));
+      ++sizes[partitioner_.partitionOfHash(hashes.back())];
+    }
+    std::vector<Bucket> buckets(reducers);
+    for (int r = 0; r < reducers; ++r) {
+      buckets[r].pairs.reserve(sizes[r]);
+      buckets[r].hashes.reserve(sizes[r]);
+    }
+    std::size_t i = 0;
+    for (auto& kv : map) {
+      std::size_t h = hashes[i++];
+      auto& bucket = buckets[partitioner_.partitionOfHash(h)];
+      bucket.pairs.emplace_back(std::move(kv.first), std::move(kv.second));
+      bucket.hashes.push_back(h);
     }
     outputs_[map_partition] = std::move(buckets);
   }
 
   void read(int partition, ChunkSink<std::pair<K, C>>& out) const override {
-    Agg agg = agg_;
-    // Keyed by the map outputs' own keys (which stay, so that the partition can be read again):
-    // each key is copied once, into the output, not also into this map.
-    absl::flat_hash_map<const K*, C, KeyRefHash, KeyRefEq> merged;
+    std::vector<const Bucket*> inputs;
     std::size_t incoming = 0;
     for (const auto& map_output : outputs_) {
-      if (!map_output.empty()) incoming += map_output[partition].size();
+      if (map_output.empty() || map_output[partition].pairs.empty()) continue;
+      inputs.push_back(&map_output[partition]);
+      incoming += inputs.back()->pairs.size();
     }
+    if (inputs.empty()) return;
+    // One map task's keys are distinct already.
+    if (inputs.size() == 1) {
+      pushCopies(inputs[0]->pairs, 0, incoming, out);
+      return;
+    }
+    Agg agg = agg_;
+    absl::flat_hash_map<HashedKeyRef<K>, C, HashedKeyRefHash<K>, HashedKeyRefEq<K>> merged;
     merged.reserve(incoming);
-    for (const auto& map_output : outputs_) {
-      if (map_output.empty()) continue;
-      for (const auto& [k, c] : map_output[partition]) {
-        auto [it, inserted] = merged.try_emplace(&k, c);
+    for (const Bucket* bucket : inputs) {
+      for (std::size_t i = 0; i < bucket->pairs.size(); ++i) {
+        const auto& [k, c] = bucket->pairs[i];
+        auto [it, inserted] = merged.try_emplace(HashedKeyRef<K>{&k, bucket->hashes[i]}, c);
         if (!inserted) agg.mergeCombiners(it->second, C(c));
       }
     }
-    ChunkWriter<std::pair<K, C>> writer(out);
-    for (auto& kv : merged) writer.emplace(*kv.first, std::move(kv.second));
-    writer.flush();
+    // One chunk of the whole partition: a collect takes it without moving its elements again.
+    std::vector<std::pair<K, C>> result;
+    result.reserve(merged.size());
+    for (auto& kv : merged) result.emplace_back(*kv.first.key, std::move(kv.second));
+    pushOwned(std::move(result), out);
   }
 
  private:
   Feed feed_;
   Agg agg_;
   Part partitioner_;
-  std::vector<std::vector<std::vector<std::pair<K, C>>>> outputs_;  // [map][reduce]
+  std::shared_ptr<CombineSizeHint> hint_;
+  std::vector<std::vector<Bucket>> outputs_;  // [map][reduce]
 };
 
 /// The reduce side of a shuffle as a dataset (Spark's ShuffledRDD).

@@ -15,21 +15,25 @@ namespace detail {
 
 template <class K, class V, class C, class Agg, class Feed>
 Rdd<std::pair<K, C>> combineShuffleWith(const std::shared_ptr<RddNode<std::pair<K, V>>>& parent,
-                                        Feed feed, Agg agg, int partitions, const char* op) {
+                                        Feed feed, Agg agg, int partitions, const char* op,
+                                        std::shared_ptr<CombineSizeHint> hint = nullptr) {
   auto& engine = parent->engine();
   using Part = HashPartitioner<K>;
   auto dep = std::make_shared<CombiningShuffle<K, V, C, Agg, Part, Feed>>(
       parent, std::move(feed), std::move(agg), Part{std::max(1, partitions)}, partitions,
-      engine.newShuffleId());
+      engine.newShuffleId(), std::move(hint));
   return Rdd<std::pair<K, C>>(std::make_shared<ShuffledNode<K, C>>(std::move(dep), op));
 }
 
 /// The combining shuffle of a keyed aggregation whose aggregator updates combiners in place:
 /// create(V&&) -> C, mergeValue(C&, V&&), mergeCombiners(C&, C&&). On a fused chain (R a
-/// PipelineRdd) the map side runs the chain's steps straight into the combine.
+/// PipelineRdd) the map side runs the chain's steps straight into the combine. A stream's operator
+/// passes its `hint` (see CombineSizeHint).
 template <class K, class V, class C, class Agg, class R>
-Rdd<std::pair<K, C>> combineShuffle(const R& rdd, Agg agg, int partitions, const char* op) {
-  return combineShuffleWith<K, V, C>(rdd.node(), feedOf(rdd), std::move(agg), partitions, op);
+Rdd<std::pair<K, C>> combineShuffle(const R& rdd, Agg agg, int partitions, const char* op,
+                                    std::shared_ptr<CombineSizeHint> hint = nullptr) {
+  return combineShuffleWith<K, V, C>(rdd.node(), feedOf(rdd), std::move(agg), partitions, op,
+                                     std::move(hint));
 }
 
 template <class Create, class MergeValue, class MergeCombiners>
@@ -42,7 +46,8 @@ auto makeAggregator(Create create, MergeValue merge_value, MergeCombiners merge_
 
 template <class R, class Create, class MergeValue, class MergeCombiners>
 auto combineByKeyOf(const R& rdd, Create createCombiner, MergeValue mergeValue,
-                    MergeCombiners mergeCombiners, std::optional<int> numPartitions) {
+                    MergeCombiners mergeCombiners, std::optional<int> numPartitions,
+                    std::shared_ptr<CombineSizeHint> hint = nullptr) {
   using T = typename R::value_type;
   EMBER_REQUIRE_PAIR(T, "combineByKey");
   using K = KeyOf<T>;
@@ -61,11 +66,12 @@ auto combineByKeyOf(const R& rdd, Create createCombiner, MergeValue mergeValue,
       [mergeCombiners](C& c, C&& other) mutable {
         c = mergeCombiners(std::move(c), std::move(other));
       });
-  return combineShuffle<K, V, C>(rdd, std::move(agg), partitions, "combineByKey");
+  return combineShuffle<K, V, C>(rdd, std::move(agg), partitions, "combineByKey", std::move(hint));
 }
 
 template <class R, class F>
-auto reduceByKeyOf(const R& rdd, F f, std::optional<int> numPartitions) {
+auto reduceByKeyOf(const R& rdd, F f, std::optional<int> numPartitions,
+                   std::shared_ptr<CombineSizeHint> hint = nullptr) {
   using T = typename R::value_type;
   EMBER_REQUIRE_PAIR(T, "reduceByKey");
   using K = KeyOf<T>;
@@ -76,7 +82,7 @@ auto reduceByKeyOf(const R& rdd, F f, std::optional<int> numPartitions) {
   auto agg = makeAggregator([](V&& v) { return std::move(v); },
                             [f](V& c, V&& v) mutable { c = f(std::move(c), std::move(v)); },
                             [f](V& c, V&& v) mutable { c = f(std::move(c), std::move(v)); });
-  return combineShuffle<K, V, V>(rdd, std::move(agg), partitions, "reduceByKey");
+  return combineShuffle<K, V, V>(rdd, std::move(agg), partitions, "reduceByKey", std::move(hint));
 }
 
 template <class R, class U, class Seq, class Comb>

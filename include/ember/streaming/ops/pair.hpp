@@ -26,9 +26,10 @@ auto streamReduceByKey(const H& stream, F f, std::optional<int> numPartitions) {
   using T = typename H::value_type;
   EMBER_REQUIRE_PAIR(T, "reduceByKey");
   int n = streamingPartitions("reduceByKey", numPartitions, stream.context());
+  auto hint = std::make_shared<CombineSizeHint>();
   return transformBatches<T>(
-      stream, [f, n](const auto& rdd, Time) { return rdd.reduceByKey(f, n); }, "reduceByKey",
-      partitionsParam(n));
+      stream, [f, n, hint](const auto& rdd, Time) { return reduceByKeyOf(rdd, f, n, hint); },
+      "reduceByKey", partitionsParam(n));
 }
 
 template <class H>
@@ -48,8 +49,9 @@ auto streamCombineByKey(const H& stream, Create createCombiner, MergeValue merge
   using T = typename H::value_type;
   EMBER_REQUIRE_PAIR(T, "combineByKey");
   int n = streamingPartitions("combineByKey", numPartitions, stream.context());
+  auto hint = std::make_shared<CombineSizeHint>();
   auto g = [=](const auto& rdd, Time) {
-    return rdd.combineByKey(createCombiner, mergeValue, mergeCombiners, n);
+    return combineByKeyOf(rdd, createCombiner, mergeValue, mergeCombiners, n, hint);
   };
   using R = std::invoke_result_t<decltype(g)&, const Rdd<T>&, Time>;
   return transformBatches<typename RddElement<R>::type>(stream, g, "combineByKey",
