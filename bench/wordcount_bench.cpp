@@ -477,27 +477,27 @@ int main(int argc, char** argv) {
     const std::size_t n = input.lines.size();
     auto begin = input.lines.begin() + static_cast<std::ptrdiff_t>(n * b / opts.batches);
     auto end = input.lines.begin() + static_cast<std::ptrdiff_t>(n * (b + 1) / opts.batches);
-    slices2.push_back(local2.parallelize(std::vector<std::string>(begin, end),
-                                         local2.defaultParallelism()));
+    slices2.push_back(
+        local2.parallelize(std::vector<std::string>(begin, end), local2.defaultParallelism()));
   }
-  variants.push_back(Variant{
-      "rdd-batches-l2",
-      "local[2] the stream's " + std::to_string(opts.batches) +
-          " slices as one job each, flatMap(split) -> map -> rBK, collect",
-      [&slices2](const Counts& exp) {
-        std::vector<std::vector<Pair>> outputs;
-        Timing s = timed([&] {
-                     for (const auto& slice : slices2) outputs.push_back(rddVector(slice));
-                     return 0;
-                   }).first;
-        Counts totals;
-        for (const auto& batch : outputs) {
-          for (const auto& [w, c] : batch) totals[w] += c;
-        }
-        checkCounts("rdd-batches-l2", exp, totals);
-        return s;
-      },
-      {}});
+  variants.push_back(Variant{"rdd-batches-l2",
+                             "local[2] the stream's " + std::to_string(opts.batches) +
+                                 " slices as one job each, flatMap(split) -> map -> rBK, collect",
+                             [&slices2](const Counts& exp) {
+                               std::vector<std::vector<Pair>> outputs;
+                               Timing s = timed([&] {
+                                            for (const auto& slice : slices2)
+                                              outputs.push_back(rddVector(slice));
+                                            return 0;
+                                          }).first;
+                               Counts totals;
+                               for (const auto& batch : outputs) {
+                                 for (const auto& [w, c] : batch) totals[w] += c;
+                               }
+                               checkCounts("rdd-batches-l2", exp, totals);
+                               return s;
+                             },
+                             {}});
   auto streamVariant = [&](std::string name, std::string master, StreamForm form,
                            std::string what) {
     return Variant{name,
