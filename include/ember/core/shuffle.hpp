@@ -201,7 +201,7 @@ struct CombineSizeHint {
 };
 
 /// One map task's keys for one reduce partition, each with its KeyHash: the reduce side merges by
-/// it without hashing a key again.
+/// it without hashing a key again. (No hashes when a single map task feeds a single partition.)
 template <class K, class C>
 struct HashedBucket {
   std::vector<std::pair<K, C>> pairs;
@@ -256,6 +256,14 @@ class CombiningShuffle final : public ShuffleDependency<K, C> {
     if (hint_) map.reserve(hint_->mapKeys.load(std::memory_order_relaxed));
     feed_(ctx, map_partition, combine);
     if (hint_) hint_->mapKeys.store(map.size(), std::memory_order_relaxed);
+    std::vector<Bucket> buckets(reducers);
+    if (reducers == 1 && outputs_.size() == 1) {
+      // The only map task feeds the only partition: no partition to choose, nothing to merge.
+      buckets[0].pairs.reserve(map.size());
+      for (auto& kv : map) buckets[0].pairs.emplace_back(std::move(kv.first), std::move(kv.second));
+      outputs_[map_partition] = std::move(buckets);
+      return;
+    }
     // One map for the whole task, split by partition at the end: each record is hashed once,
     // and only distinct keys pay for choosing their partition. Each bucket is sized once: growing
     // it would move every pair already in it, which for a short string key is a copy each time.
@@ -266,7 +274,6 @@ class CombiningShuffle final : public ShuffleDependency<K, C> {
       hashes.push_back(KeyHash<K>{}(kv.first));
       ++sizes[partitioner_.partitionOfHash(hashes.back())];
     }
-    std::vector<Bucket> buckets(reducers);
     for (int r = 0; r < reducers; ++r) {
       buckets[r].pairs.reserve(sizes[r]);
       buckets[r].hashes.reserve(sizes[r]);
