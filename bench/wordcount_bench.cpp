@@ -301,6 +301,14 @@ auto streamWordCount(const H& lines, StreamForm form) {
                                   .reduceByKey(std::plus<>{}));
 }
 
+/// Slice `b` of the input's lines cut into `batches` nearly equal slices.
+std::vector<std::string> sliceOf(const Input& in, int b, int batches) {
+  const std::size_t n = in.lines.size();
+  auto begin = in.lines.begin() + static_cast<std::ptrdiff_t>(n * b / batches);
+  auto end = in.lines.begin() + static_cast<std::ptrdiff_t>(n * (b + 1) / batches);
+  return {begin, end};
+}
+
 /// Streaming: the input cut into `batches` RDDs (of as many partitions as the master has
 /// threads) in a queueStream, word count per batch, each batch's counts collected by foreachRDD.
 /// Timed from start() to the last batch processed; the queued RDDs are built (their lines copied
@@ -318,12 +326,8 @@ Counts runStreaming(const Input& in, int batches, const std::string& master, Str
   // theirs: otherwise the stream, which lets go of a batch's input once it is processed, would pay
   // for freeing a million lines inside its timing and the Rdd variants outside theirs.
   std::vector<ember::Rdd<std::string>> inputs;
-  const std::size_t n = in.lines.size();
   for (int b = 0; b < batches; ++b) {
-    auto begin = in.lines.begin() + static_cast<std::ptrdiff_t>(n * b / batches);
-    auto end = in.lines.begin() + static_cast<std::ptrdiff_t>(n * (b + 1) / batches);
-    inputs.push_back(
-        engine.parallelize(std::vector<std::string>(begin, end), engine.defaultParallelism()));
+    inputs.push_back(engine.parallelize(sliceOf(in, b, batches), engine.defaultParallelism()));
     queue->push(inputs.back());
   }
   std::vector<std::vector<Pair>> outputs;
@@ -474,11 +478,8 @@ int main(int argc, char** argv) {
   // runtime adds; against rdd-vector-l2, what counting per batch costs.
   std::vector<ember::Rdd<std::string>> slices2;
   for (int b = 0; b < opts.batches; ++b) {
-    const std::size_t n = input.lines.size();
-    auto begin = input.lines.begin() + static_cast<std::ptrdiff_t>(n * b / opts.batches);
-    auto end = input.lines.begin() + static_cast<std::ptrdiff_t>(n * (b + 1) / opts.batches);
     slices2.push_back(
-        local2.parallelize(std::vector<std::string>(begin, end), local2.defaultParallelism()));
+        local2.parallelize(sliceOf(input, b, opts.batches), local2.defaultParallelism()));
   }
   variants.push_back(Variant{"rdd-batches-l2",
                              "local[2] the stream's " + std::to_string(opts.batches) +
