@@ -176,7 +176,8 @@ TEST(MQTTSource, CreateStreamAndThePairedStreamOfSeveralTopicsRunSideBySide) {
       ssc, broker.url(), {"a/1", "b/+"}, ember::StorageLevel::MEMORY_AND_DISK_SER_2,
       withClientId("paired-test", 2)));
   ssc.start();
-  // Both subscribed: the paired receiver by its id, the other by the broker's count of SUBACKs.
+  // Both subscribed: the paired receiver by its id, the other by the broker's count of SUBACKs
+  // (one per receiver: a receiver subscribes to all its topics in one SUBSCRIBE).
   ASSERT_TRUE(broker.awaitLog("Sending SUBACK to paired-test", 1)) << broker.log();
   ASSERT_TRUE(broker.awaitLog("Sending SUBACK to ", 2)) << broker.log();
   Publisher pub(broker.port());

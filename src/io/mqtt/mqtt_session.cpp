@@ -103,22 +103,28 @@ void onConnect(mosquitto* client, void* user, int rc) {
   }
   s.connected = true;
   logger()->info("Connected to MQTT broker {}", s.url);
-  for (const auto& topic : s.topics) {
-    int sent = mosquitto_subscribe(client, nullptr, topic.c_str(), s.options.qos);
-    if (sent != MOSQ_ERR_SUCCESS) {
-      s.fail("Error subscribing to " + topic + " at " + s.url, describe(sent));
-      return;
-    }
+  // One SUBSCRIBE for all the topics, as Paho's subscribe(String[], int[]) sends: the broker
+  // grants them together, and one SUBACK tells that the receiver listens to every one.
+  std::vector<char*> filters;
+  std::string names;
+  for (auto& topic : s.topics) {
+    filters.push_back(topic.data());
+    names += (names.empty() ? "" : ", ") + topic;
   }
+  int sent = mosquitto_subscribe_multiple(client, nullptr, static_cast<int>(filters.size()),
+                                          filters.data(), s.options.qos, 0, nullptr);
+  if (sent != MOSQ_ERR_SUCCESS)
+    s.fail("Error subscribing to " + names + " at " + s.url, describe(sent));
 }
 
 void onSubscribe(mosquitto*, void* user, int, int count, const int* granted) {
   auto& s = *static_cast<MQTTSession::State*>(user);
   for (int i = 0; i < count; ++i) {
     if (granted[i] >= 0x80) {  // MQTT 3.1.1: 0x80 is the SUBACK failure code
-      std::string topics;
-      for (const auto& t : s.topics) topics += (topics.empty() ? "" : ", ") + t;
-      s.fail("Broker " + s.url + " refused the subscription to " + topics,
+      // The SUBACK grants the topics in the order the SUBSCRIBE named them.
+      const std::string topic =
+          static_cast<std::size_t>(i) < s.topics.size() ? s.topics[i] : std::to_string(i);
+      s.fail("Broker " + s.url + " refused the subscription to " + topic,
              std::string("SUBACK failure (0x80)"));
     }
   }
