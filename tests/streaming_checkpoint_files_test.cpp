@@ -256,4 +256,57 @@ TEST(CheckpointDirectory, TheWriterTellsWhenACompletedBatchsCheckpointIsOnDisk) 
   EXPECT_EQ(on_disk, std::vector<bool>{true});
 }
 
+TEST(CheckpointDirectory, ARestartsOldestBatchCountsTheBacklogOfANewerNamedCheckpoint) {
+  // The checkpoint of batch 5 s generated is written while batches 3..5 s are pending; the
+  // checkpoints of 3 s and 4 s completed come after it on disk, but a restart reads 5 s first
+  // (newer by name) and computes 3..5 s again: the blocks of 3 s must stay until a checkpoint a
+  // restart would prefer no longer needs them.
+  TempDir dir;
+  std::mutex mutex;
+  std::vector<std::int64_t> told;
+  ember::detail::CheckpointWriter writer(
+      dir.path().string(), [](const std::string&, std::exception_ptr) {}, 10,
+      [&](std::int64_t ms) {
+        std::lock_guard lock(mutex);
+        told.push_back(ms);
+      });
+  auto at = [](std::int64_t ms, std::vector<std::int64_t> pending) {
+    auto m = metadataAt(ms);
+    m.pending_ms = std::move(pending);
+    return m;
+  };
+  writer.submit(at(5000, {3000, 4000, 5000}), false);
+  writer.submit(at(3000, {4000, 5000}), true);
+  writer.submit(at(4000, {5000}), true);
+  writer.submit(at(6000, {5000, 6000}), false);
+  writer.submit(at(5000, {6000}), true);
+  writer.submit(at(6000, {}), true);
+  ASSERT_TRUE(writer.drain(kTimeoutMs));
+  std::lock_guard lock(mutex);
+  EXPECT_EQ(told, (std::vector<std::int64_t>{3000, 3000, 5000, 6000}));
+}
+
+TEST(CheckpointDirectory, ARestartedWriterKnowsTheBacklogOfTheFilesAlreadyThere) {
+  TempDir dir;
+  writeCheckedFile((dir / ember::detail::checkpointFileName(5000, false)).string(),
+                   CheckedFileKind::kMetadata, [] {
+                     auto m = metadataAt(5000);
+                     m.pending_ms = {3000, 4000, 5000};
+                     return m.encode();
+                   }());
+  std::mutex mutex;
+  std::vector<std::int64_t> told;
+  ember::detail::CheckpointWriter writer(
+      dir.path().string(), [](const std::string&, std::exception_ptr) {}, 10,
+      [&](std::int64_t ms) {
+        std::lock_guard lock(mutex);
+        told.push_back(ms);
+      });
+  writer.submit(metadataAt(4000), true);
+  writer.submit(metadataAt(7000), true);
+  ASSERT_TRUE(writer.drain(kTimeoutMs));
+  std::lock_guard lock(mutex);
+  EXPECT_EQ(told, (std::vector<std::int64_t>{3000, 7000}));
+}
+
 }  // namespace

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <condition_variable>
 #include <filesystem>
 #include <fstream>
@@ -466,6 +467,66 @@ TEST(WriteAheadLog, NeedsRecordsItCanWrite) {
   } catch (const ember::UnsupportedOperationError& e) {
     EXPECT_THAT(e.what(), HasSubstr("not serializable"));
   }
+}
+
+/// A receiver the test stores through; onStart() tells when it runs.
+class StoreByHand final : public ember::Receiver<std::string> {
+ public:
+  StoreByHand() : ember::Receiver<std::string>(ember::StorageLevel::MEMORY_AND_DISK_SER) {}
+  void onStart() override {
+    std::lock_guard lock(mutex_);
+    started_ = true;
+    cv_.notify_all();
+  }
+  void onStop() override {}
+  bool awaitStarted() {
+    std::unique_lock lock(mutex_);
+    return cv_.wait_for(lock, std::chrono::milliseconds(kTimeoutMs), [&] { return started_; });
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  bool started_ = false;
+};
+
+TEST(WriteAheadLog, BlocksStoredBeforeTheFirstBatchSurviveARestart) {
+  // A reliable receiver acknowledges a block once store() returned. Stopped before its first
+  // batch, with no batch's checkpoint written, the program must still find that block when it
+  // starts again from the same directory, not start afresh and discard the log.
+  TempDir dir;
+  const std::string checkpoint = (dir / "ckpt").string();
+  auto outputs = std::make_shared<Observed>();
+  std::shared_ptr<StoreByHand> receiver;
+  auto create = [&] {
+    ember::Conf conf = manualConf();
+    conf.set("spark.streaming.receiver.writeAheadLog.enable", "true");
+    auto ssc = std::make_unique<ember::StreamingContext>(conf, ember::Seconds(1));
+    ssc->checkpoint(checkpoint);
+    receiver = std::make_shared<StoreByHand>();
+    ssc->receiverStream(receiver).countByValue().foreachRDD(
+        [outputs](const ember::Rdd<std::pair<std::string, long>>& rdd, ember::Time t) {
+          Counts counts;
+          for (const auto& [word, n] : rdd.collect()) counts[word] = static_cast<int>(n);
+          std::lock_guard lock(outputs->mutex);
+          outputs->states[t.milliseconds()] = counts;
+        });
+    return ssc;
+  };
+  {
+    auto ssc = ember::StreamingContext::getOrCreate(checkpoint, create);
+    manual(*ssc).setTime(kStart);
+    ssc->start();
+    ASSERT_TRUE(receiver->awaitStarted());
+    receiver->store(std::vector<std::string>{"acked", "acked", "too"});
+    ssc->stop();
+  }
+  auto ssc = ember::StreamingContext::getOrCreate(checkpoint, create);
+  ssc->start();
+  const std::int64_t first = manual(*ssc).getTimeMillis() + 1000;
+  runBatches(*ssc, 1);
+  ssc->stop();
+  EXPECT_EQ(outputs->at(first), (Counts{{"acked", 2}, {"too", 1}}));
 }
 
 TEST(Recovery, GetActiveOrCreateGoesOnFromTheCheckpointOnce) {

@@ -22,6 +22,10 @@ namespace ember::detail {
 
 namespace {
 
+// How long start() waits for the first checkpoint with the write-ahead log (a synced file of a
+// few kilobytes: only a failing or stalled disk takes this long).
+constexpr std::int64_t kInitialCheckpointTimeoutMs = 30'000;
+
 std::unique_ptr<Clock> makeClock(const Conf& conf) {
   std::string name = conf.get("spark.streaming.clock", "SystemClock");
   if (name == "ManualClock" || name == "org.apache.spark.util.ManualClock") {
@@ -281,7 +285,15 @@ void StreamingCore::start() {
           [this](const std::string& what, std::exception_ptr error) { reportError(what, error); },
           [this](Time time) { clearReceivedData(time); });
       if (restore_) checkpointer_->restore(restore_->metadata);
-      if (write_ahead_log) tracker_->enableWriteAheadLog(*checkpoint_dir_, restore_ != nullptr);
+      if (write_ahead_log) {
+        tracker_->enableWriteAheadLog(*checkpoint_dir_, restore_ != nullptr);
+        // Spark writes its first checkpoint with its first batch; a crash before it lost what
+        // the receivers had stored and acknowledged, since a restart without a checkpoint
+        // starts afresh and discards the log.
+        if (!restore_ && !checkpointer_->writeInitial(kInitialCheckpointTimeoutMs)) {
+          logger()->warn("the first checkpoint of {} is not written yet", *checkpoint_dir_);
+        }
+      }
     } catch (...) {
       checkpointer_.reset();
       published_states_.store(nullptr, std::memory_order_release);
@@ -320,6 +332,8 @@ void StreamingCore::clearMetadata(Time time) {
 }
 
 void StreamingCore::clearReceivedData(Time time) {
+  // `time` is the oldest batch a restart may start from (the completed batch itself, unless a
+  // checkpoint a restart prefers has older batches pending).
   // Receiver blocks and input records are kept as long as the longest remember duration of the
   // inputs, so windows over received data still find them.
   // With checkpoints, received data is kept back to the data checkpoint a restart would start

@@ -1,7 +1,10 @@
 #include "checkpoint_writer.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <limits>
+#include <utility>
 
 #include "ember/core/error.hpp"
 #include "ember/core/logging.hpp"
@@ -19,6 +22,12 @@ std::set<std::string> refsOf(const CheckpointMetadata& metadata) {
     for (const auto& ref : list) refs.insert(ref.directory);
   }
   return refs;
+}
+
+std::int64_t oldestBatchOf(const CheckpointMetadata& metadata) {
+  std::int64_t oldest = metadata.checkpoint_time_ms;
+  for (std::int64_t ms : metadata.pending_ms) oldest = std::min(oldest, ms);
+  return oldest;
 }
 
 /// (stream id, batch time) of a data checkpoint directory name "stream-<id>-<ms>".
@@ -61,9 +70,13 @@ CheckpointWriter::CheckpointWriter(std::string directory, ErrorReporter report,
     try {
       auto metadata =
           CheckpointMetadata::decode(readCheckedFile(path, CheckedFileKind::kMetadata), path);
-      refs_by_file_[path] = refsOf(metadata);
+      const bool completed = std::filesystem::path(path).filename() ==
+                             checkpointFileName(metadata.checkpoint_time_ms, true);
+      kept_[path] =
+          Kept{metadata.checkpoint_time_ms, completed, oldestBatchOf(metadata), refsOf(metadata)};
     } catch (const Error&) {
-      refs_by_file_[path] = {};  // unreadable: refers to nothing we could keep for it
+      // Unreadable: refers to nothing we could keep for it, and a restart skips it.
+      kept_[path] = Kept{0, false, std::numeric_limits<std::int64_t>::max(), {}};
     }
   }
   thread_ = std::jthread([this](std::stop_token stop) { run(stop); });
@@ -119,10 +132,11 @@ void CheckpointWriter::write(const Pending& pending) {
   for (int attempt = 1; attempt <= kAttempts; ++attempt) {
     try {
       writeCheckedFile(path, CheckedFileKind::kMetadata, payload);
-      refs_by_file_[path] = refsOf(metadata);
+      kept_[path] = Kept{metadata.checkpoint_time_ms, pending.completed, oldestBatchOf(metadata),
+                         refsOf(metadata)};
       logger()->debug("checkpoint for time {} ms written to {}", metadata.checkpoint_time_ms, path);
       cleanUp();
-      if (pending.completed && completed_written_) completed_written_(metadata.checkpoint_time_ms);
+      if (pending.completed && completed_written_) completed_written_(oldestRestartBatch(path));
       return;
     } catch (...) {
       last = std::current_exception();
@@ -133,6 +147,19 @@ void CheckpointWriter::write(const Pending& pending) {
   report_("Could not write checkpoint for time " + std::to_string(metadata.checkpoint_time_ms) +
               " ms to " + path,
           last);
+}
+
+std::int64_t CheckpointWriter::oldestRestartBatch(const std::string& path) const {
+  const Kept& written = kept_.at(path);
+  std::int64_t oldest = written.oldest_batch_ms;
+  // A restart reads the newest file first by (batch time, completed): any file after this one in
+  // that order is read before it, whenever it was written.
+  for (const auto& [file, kept] : kept_) {
+    if (std::pair(kept.time_ms, kept.completed) > std::pair(written.time_ms, written.completed)) {
+      oldest = std::min(oldest, kept.oldest_batch_ms);
+    }
+  }
+  return oldest;
 }
 
 void CheckpointWriter::cleanUp() {
@@ -148,15 +175,15 @@ void CheckpointWriter::cleanUp() {
     std::error_code ec;
     std::filesystem::remove(files[i], ec);
     if (ec) logger()->warn("cannot delete old checkpoint {}: {}", files[i], ec.message());
-    refs_by_file_.erase(files[i]);
+    kept_.erase(files[i]);
     removed = true;
   }
   // Data checkpoints: kept while a kept metadata file refers to them, and when newer than every
   // one referred to (written for a checkpoint still on its way).
   std::set<std::string> referred;
   std::map<int, std::int64_t> oldest_referred;
-  for (const auto& [file, refs] : refs_by_file_) {
-    for (const auto& name : refs) {
+  for (const auto& [file, kept] : kept_) {
+    for (const auto& name : kept.refs) {
       referred.insert(name);
       if (auto parsed = parseDataName(name)) {
         auto [it, inserted] = oldest_referred.emplace(parsed->first, parsed->second);

@@ -25,8 +25,15 @@ namespace ember::detail {
 class CheckpointWriter {
  public:
   using ErrorReporter = std::function<void(const std::string& what, std::exception_ptr error)>;
-  /// Called on the writer's thread once the checkpoint taken after batch `time_ms` completed is
-  /// on disk: what only a restart from an older checkpoint would need may go then.
+  /// Called on the writer's thread once the checkpoint taken after a batch completed is on disk,
+  /// with the oldest batch a restart may still start from: the oldest batch that this file, or
+  /// any file a restart would prefer to it, counts as pending or as its own. What only batches
+  /// before it need may go then.
+  ///
+  /// That is not always the completed batch: a checkpoint taken when a later batch was generated
+  /// is newer by name, so a restart prefers it, yet it may have been written before this one,
+  /// with a backlog of batches still pending; a restart from it computes those again, from the
+  /// data checkpoints and received blocks they had then.
   using CompletedWritten = std::function<void(std::int64_t time_ms)>;
 
   /// `directory` exists. Reads what the metadata files already there refer to, so that their
@@ -67,9 +74,19 @@ class CheckpointWriter {
   std::condition_variable_any cv_;
   std::deque<Pending> queue_;  // guarded by mutex_
   bool writing_ = false;       // guarded by mutex_
-  // Only the writer thread (and the constructor) touch this: the data directories each kept
-  // metadata file refers to, by its path.
-  std::map<std::string, std::set<std::string>> refs_by_file_;
+  /// What the writer knows of a kept metadata file.
+  struct Kept {
+    std::int64_t time_ms = 0;
+    bool completed = false;
+    std::int64_t oldest_batch_ms = 0;  // its oldest pending batch, or its own time
+    std::set<std::string> refs;        // the data directories it refers to
+  };
+  /// The oldest batch a restart may start from once `path` is on disk (see CompletedWritten).
+  std::int64_t oldestRestartBatch(const std::string& path) const;
+
+  // Only the writer thread (and the constructor) touch this: each kept metadata file, by its
+  // path.
+  std::map<std::string, Kept> kept_;
   std::jthread thread_;
 };
 

@@ -139,6 +139,11 @@ void Checkpointer::noteGenerated(Time time) {
   }
 }
 
+bool Checkpointer::writeInitial(std::int64_t timeout_ms) {
+  writer_.submit(snapshot(zero_, {}), false);
+  return writer_.drain(timeout_ms);
+}
+
 void Checkpointer::batchGenerated(Time time, std::set<Time> pending) {
   noteGenerated(time);
   writer_.submit(snapshot(time, std::move(pending)), false);

@@ -29,8 +29,9 @@ class Checkpointer {
  public:
   using StateOf = std::function<NodeStateBase*(int node_id)>;
   using ErrorReporter = CheckpointWriter::ErrorReporter;
-  /// Called (on the writer's thread) once the checkpoint taken after batch `time` completed is
-  /// written: a restart then starts from it or a later one.
+  /// Called (on the writer's thread) once the checkpoint taken after a batch completed is
+  /// written, with the oldest batch a restart may still start from (see
+  /// CheckpointWriter::CompletedWritten).
   using BatchCheckpointed = std::function<void(Time time)>;
 
   /// After the graph started, with `zero` its zero time. Throws IoError when the directory
@@ -46,6 +47,11 @@ class Checkpointer {
   /// refers to cannot be read.
   void restore(const CheckpointMetadata& metadata);
 
+  /// The checkpoint of a fresh start (its zero time, no batch generated), written before this
+  /// returns: a process killed before its first batch then restarts from it, and finds in the
+  /// write-ahead log the blocks its receivers had stored and acknowledged. Returns false when it
+  /// could not be written within timeout_ms (a failed write is also reported).
+  bool writeInitial(std::int64_t timeout_ms);
   /// The metadata checkpoint after batch `time` was generated (the job generator's thread).
   void batchGenerated(Time time, std::set<Time> pending);
   /// The data checkpoints due at `time` (the job thread, after the batch's jobs). Errors are
