@@ -286,6 +286,41 @@ TEST(CheckpointDirectory, ARestartsOldestBatchCountsTheBacklogOfANewerNamedCheck
   EXPECT_EQ(told, (std::vector<std::int64_t>{3000, 3000, 5000, 6000}));
 }
 
+TEST(CheckpointDirectory, ACompletedCheckpointOlderThanTheKeptFilesIsStillTold) {
+  // A backlog of twelve batches: their generated checkpoints are newer than the completion of the
+  // first, which is deleted as soon as it is written; the restart's oldest batch is still told.
+  TempDir dir;
+  std::mutex mutex;
+  std::vector<std::int64_t> told;
+  std::vector<std::string> errors;
+  ember::detail::CheckpointWriter writer(
+      dir.path().string(),
+      [&](const std::string& what, std::exception_ptr) {
+        std::lock_guard lock(mutex);
+        errors.push_back(what);
+      },
+      10,
+      [&](std::int64_t ms) {
+        std::lock_guard lock(mutex);
+        told.push_back(ms);
+      });
+  std::vector<std::int64_t> pending;
+  for (std::int64_t ms = 1000; ms <= 12000; ms += 1000) {
+    pending.push_back(ms);
+    auto m = metadataAt(ms);
+    m.pending_ms = pending;
+    writer.submit(m, false);
+  }
+  auto done = metadataAt(1000);
+  done.pending_ms.assign(pending.begin() + 1, pending.end());
+  writer.submit(done, true);
+  ASSERT_TRUE(writer.drain(kTimeoutMs));
+  std::lock_guard lock(mutex);
+  EXPECT_TRUE(errors.empty()) << errors.front();
+  EXPECT_EQ(told, std::vector<std::int64_t>{1000});
+  EXPECT_FALSE(fs::exists(dir / ember::detail::checkpointFileName(1000, true)));
+}
+
 TEST(CheckpointDirectory, ARestartedWriterKnowsTheBacklogOfTheFilesAlreadyThere) {
   TempDir dir;
   writeCheckedFile((dir / ember::detail::checkpointFileName(5000, false)).string(),

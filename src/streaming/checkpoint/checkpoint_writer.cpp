@@ -132,21 +132,34 @@ void CheckpointWriter::write(const Pending& pending) {
   for (int attempt = 1; attempt <= kAttempts; ++attempt) {
     try {
       writeCheckedFile(path, CheckedFileKind::kMetadata, payload);
-      kept_[path] = Kept{metadata.checkpoint_time_ms, pending.completed, oldestBatchOf(metadata),
-                         refsOf(metadata)};
-      logger()->debug("checkpoint for time {} ms written to {}", metadata.checkpoint_time_ms, path);
-      cleanUp();
-      if (pending.completed && completed_written_) completed_written_(oldestRestartBatch(path));
-      return;
+      last = nullptr;
+      break;
     } catch (...) {
       last = std::current_exception();
       logger()->warn("attempt {} of {} to write checkpoint {} failed: {}", attempt, kAttempts, path,
                      describeException(last));
     }
   }
-  report_("Could not write checkpoint for time " + std::to_string(metadata.checkpoint_time_ms) +
-              " ms to " + path,
-          last);
+  if (last) {
+    report_("Could not write checkpoint for time " + std::to_string(metadata.checkpoint_time_ms) +
+                " ms to " + path,
+            last);
+    return;
+  }
+  logger()->debug("checkpoint for time {} ms written to {}", metadata.checkpoint_time_ms, path);
+  kept_[path] = Kept{metadata.checkpoint_time_ms, pending.completed, oldestBatchOf(metadata),
+                     refsOf(metadata)};
+  // Before cleanUp(), which deletes this very file when a backlog left `retained_` newer ones.
+  const std::int64_t oldest = oldestRestartBatch(path);
+  cleanUp();
+  if (pending.completed && completed_written_) {
+    try {
+      completed_written_(oldest);
+    } catch (...) {
+      logger()->warn("cleaning up after checkpoint {} failed: {}", path,
+                     describeException(std::current_exception()));
+    }
+  }
 }
 
 std::int64_t CheckpointWriter::oldestRestartBatch(const std::string& path) const {
