@@ -1,7 +1,8 @@
 // Word count over >= 100 MB of generated Zipf-distributed text: a hand-written single-threaded
 // loop (the baseline; two more loops show what a string per word costs) against the Rdd pipeline on
 // local[1] and local[2], in its three flatMap forms, and against the streaming pipeline
-// (queueStream on a ManualClock, 10 batches) on local[1] and local[2].
+// (queueStream on a ManualClock, 10 batches) on local[1] and local[2], on the Rdd variants' engines
+// (and once on an engine of its own, `stream-own-l2`).
 //
 // Every variant's counts are compared with the baseline's; any difference aborts the run.
 // Variants run interleaved (round robin), several rounds; the best and the median are reported.
@@ -314,12 +315,22 @@ std::vector<std::string> sliceOf(const Input& in, int b, int batches) {
 /// Timed from start() to the last batch processed; the queued RDDs are built (their lines copied
 /// in) before the clock starts, and the batches' counts are added up after it stops, as the Rdd
 /// variants' results are checked after theirs.
-Counts runStreaming(const Input& in, int batches, const std::string& master, StreamForm form,
-                    Timing& timing) {
+///
+/// With `shared`, the stream runs on that engine (Spark's `new StreamingContext(sc, ...)`), whose
+/// threads the Rdd variants use too; without, on an engine of its own made for this run, whose
+/// threads start cold (`master`).
+Counts runStreaming(const Input& in, int batches, const std::optional<ember::Engine>& shared,
+                    const std::string& master, StreamForm form, Timing& timing) {
   constexpr std::int64_t kBatchMs = 1000;
   ember::Conf conf;
   conf.setMaster(master).setAppName("wordcount-stream").set("spark.streaming.clock", "ManualClock");
-  ember::StreamingContext ssc(conf, ember::Milliseconds(kBatchMs));
+  std::optional<ember::StreamingContext> made;
+  if (shared) {
+    made.emplace(*shared, ember::Milliseconds(kBatchMs));
+  } else {
+    made.emplace(conf, ember::Milliseconds(kBatchMs));
+  }
+  ember::StreamingContext& ssc = *made;
   auto engine = ssc.sparkContext();
   auto queue = std::make_shared<ember::RddQueue<std::string>>();
   // The bench keeps the queued datasets until the clock has stopped, as the Rdd variants keep
@@ -345,7 +356,7 @@ Counts runStreaming(const Input& in, int batches, const std::string& master, Str
   }
   timing = watch.elapsed();
   if (auto error = ssc.core().firstError()) std::rethrow_exception(error);
-  ssc.stop();
+  ssc.stop(/*stopSparkContext=*/!shared);
   if (outputs.size() != static_cast<std::size_t>(batches)) {
     fail("streaming: " + std::to_string(outputs.size()) + " batches output");
   }
@@ -417,8 +428,14 @@ int main(int argc, char** argv) {
 
   // The engines and their source datasets are made once, outside the timings: parallelize
   // copies the input vector into the dataset (the baseline reads the input in place too).
-  ember::Engine local1("local[1]", "wordcount-local1");
-  ember::Engine local2("local[2]", "wordcount-local2");
+  // The streams on them need the manual clock, which the Rdd variants do not read.
+  auto engineConf = [](const std::string& master, const std::string& name) {
+    ember::Conf conf;
+    conf.setMaster(master).setAppName(name).set("spark.streaming.clock", "ManualClock");
+    return conf;
+  };
+  ember::Engine local1(engineConf("local[1]", "wordcount-local1"));
+  ember::Engine local2(engineConf("local[2]", "wordcount-local2"));
   auto lines1 = local1.parallelize(input.lines, local1.defaultParallelism());
   auto lines2 = local2.parallelize(input.lines, local2.defaultParallelism());
 
@@ -499,14 +516,16 @@ int main(int argc, char** argv) {
                                return s;
                              },
                              {}});
-  auto streamVariant = [&](std::string name, std::string master, StreamForm form,
-                           std::string what) {
+  auto streamVariant = [&](std::string name, std::string master, StreamForm form, std::string what,
+                           bool own_engine = false) {
+    std::optional<ember::Engine> shared;
+    if (!own_engine) shared = master == "local[1]" ? local1 : local2;
     return Variant{name,
-                   master + " queueStream, " + std::to_string(opts.batches) + " batches, " + what +
-                       ", foreachRDD(collect)",
-                   [name, master, form, &input, &opts](const Counts& exp) {
+                   master + (own_engine ? " (an engine of its own)" : "") + " queueStream, " +
+                       std::to_string(opts.batches) + " batches, " + what + ", foreachRDD(collect)",
+                   [name, master, form, shared, &input, &opts](const Counts& exp) {
                      Timing s;
-                     Counts result = runStreaming(input, opts.batches, master, form, s);
+                     Counts result = runStreaming(input, opts.batches, shared, master, form, s);
                      checkCounts(name, exp, result);
                      return s;
                    },
@@ -516,6 +535,8 @@ int main(int argc, char** argv) {
       streamVariant("stream-l1", "local[1]", StreamForm::kVector, "flatMap(split) -> map -> rBK"));
   variants.push_back(
       streamVariant("stream-l2", "local[2]", StreamForm::kVector, "flatMap(split) -> map -> rBK"));
+  variants.push_back(streamVariant("stream-own-l2", "local[2]", StreamForm::kVector,
+                                   "flatMap(split) -> map -> rBK", /*own_engine=*/true));
   variants.push_back(
       streamVariant("stream-emit-l2", "local[2]", StreamForm::kEmit, "emit -> map -> rBK"));
   variants.push_back(
