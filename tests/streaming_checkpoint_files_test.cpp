@@ -256,92 +256,80 @@ TEST(CheckpointDirectory, TheWriterTellsWhenACompletedBatchsCheckpointIsOnDisk) 
   EXPECT_EQ(on_disk, std::vector<bool>{true});
 }
 
+ember::detail::CheckpointMetadata metadataAt(std::int64_t ms, std::vector<std::int64_t> pending) {
+  auto m = metadataAt(ms);
+  m.pending_ms = std::move(pending);
+  return m;
+}
+
+/// A writer on `dir` that records the oldest batches it tells and the errors it reports.
+struct TellingWriter {
+  explicit TellingWriter(const TempDir& dir)
+      : writer(
+            dir.path().string(),
+            [this](const std::string& what, std::exception_ptr) {
+              std::lock_guard lock(mutex);
+              errors.push_back(what);
+            },
+            10,
+            [this](std::int64_t ms) {
+              std::lock_guard lock(mutex);
+              told.push_back(ms);
+            }) {}
+
+  std::mutex mutex;
+  std::vector<std::int64_t> told;
+  std::vector<std::string> errors;
+  ember::detail::CheckpointWriter writer;  // last: stopped before what it writes to
+};
+
 TEST(CheckpointDirectory, ARestartsOldestBatchCountsTheBacklogOfANewerNamedCheckpoint) {
   // The checkpoint of batch 5 s generated is written while batches 3..5 s are pending; the
   // checkpoints of 3 s and 4 s completed come after it on disk, but a restart reads 5 s first
   // (newer by name) and computes 3..5 s again: the blocks of 3 s must stay until a checkpoint a
   // restart would prefer no longer needs them.
   TempDir dir;
-  std::mutex mutex;
-  std::vector<std::int64_t> told;
-  ember::detail::CheckpointWriter writer(
-      dir.path().string(), [](const std::string&, std::exception_ptr) {}, 10,
-      [&](std::int64_t ms) {
-        std::lock_guard lock(mutex);
-        told.push_back(ms);
-      });
-  auto at = [](std::int64_t ms, std::vector<std::int64_t> pending) {
-    auto m = metadataAt(ms);
-    m.pending_ms = std::move(pending);
-    return m;
-  };
-  writer.submit(at(5000, {3000, 4000, 5000}), false);
-  writer.submit(at(3000, {4000, 5000}), true);
-  writer.submit(at(4000, {5000}), true);
-  writer.submit(at(6000, {5000, 6000}), false);
-  writer.submit(at(5000, {6000}), true);
-  writer.submit(at(6000, {}), true);
-  ASSERT_TRUE(writer.drain(kTimeoutMs));
-  std::lock_guard lock(mutex);
-  EXPECT_EQ(told, (std::vector<std::int64_t>{3000, 3000, 5000, 6000}));
+  TellingWriter w(dir);
+  w.writer.submit(metadataAt(5000, {3000, 4000, 5000}), false);
+  w.writer.submit(metadataAt(3000, {4000, 5000}), true);
+  w.writer.submit(metadataAt(4000, {5000}), true);
+  w.writer.submit(metadataAt(6000, {5000, 6000}), false);
+  w.writer.submit(metadataAt(5000, {6000}), true);
+  w.writer.submit(metadataAt(6000, {}), true);
+  ASSERT_TRUE(w.writer.drain(kTimeoutMs));
+  std::lock_guard lock(w.mutex);
+  EXPECT_TRUE(w.errors.empty());
+  EXPECT_EQ(w.told, (std::vector<std::int64_t>{3000, 3000, 5000, 6000}));
 }
 
 TEST(CheckpointDirectory, ACompletedCheckpointOlderThanTheKeptFilesIsStillTold) {
   // A backlog of twelve batches: their generated checkpoints are newer than the completion of the
   // first, which is deleted as soon as it is written; the restart's oldest batch is still told.
   TempDir dir;
-  std::mutex mutex;
-  std::vector<std::int64_t> told;
-  std::vector<std::string> errors;
-  ember::detail::CheckpointWriter writer(
-      dir.path().string(),
-      [&](const std::string& what, std::exception_ptr) {
-        std::lock_guard lock(mutex);
-        errors.push_back(what);
-      },
-      10,
-      [&](std::int64_t ms) {
-        std::lock_guard lock(mutex);
-        told.push_back(ms);
-      });
+  TellingWriter w(dir);
   std::vector<std::int64_t> pending;
   for (std::int64_t ms = 1000; ms <= 12000; ms += 1000) {
     pending.push_back(ms);
-    auto m = metadataAt(ms);
-    m.pending_ms = pending;
-    writer.submit(m, false);
+    w.writer.submit(metadataAt(ms, pending), false);
   }
-  auto done = metadataAt(1000);
-  done.pending_ms.assign(pending.begin() + 1, pending.end());
-  writer.submit(done, true);
-  ASSERT_TRUE(writer.drain(kTimeoutMs));
-  std::lock_guard lock(mutex);
-  EXPECT_TRUE(errors.empty()) << errors.front();
-  EXPECT_EQ(told, std::vector<std::int64_t>{1000});
+  w.writer.submit(metadataAt(1000, {pending.begin() + 1, pending.end()}), true);
+  ASSERT_TRUE(w.writer.drain(kTimeoutMs));
+  std::lock_guard lock(w.mutex);
+  EXPECT_TRUE(w.errors.empty()) << w.errors.front();
+  EXPECT_EQ(w.told, std::vector<std::int64_t>{1000});
   EXPECT_FALSE(fs::exists(dir / ember::detail::checkpointFileName(1000, true)));
 }
 
 TEST(CheckpointDirectory, ARestartedWriterKnowsTheBacklogOfTheFilesAlreadyThere) {
   TempDir dir;
   writeCheckedFile((dir / ember::detail::checkpointFileName(5000, false)).string(),
-                   CheckedFileKind::kMetadata, [] {
-                     auto m = metadataAt(5000);
-                     m.pending_ms = {3000, 4000, 5000};
-                     return m.encode();
-                   }());
-  std::mutex mutex;
-  std::vector<std::int64_t> told;
-  ember::detail::CheckpointWriter writer(
-      dir.path().string(), [](const std::string&, std::exception_ptr) {}, 10,
-      [&](std::int64_t ms) {
-        std::lock_guard lock(mutex);
-        told.push_back(ms);
-      });
-  writer.submit(metadataAt(4000), true);
-  writer.submit(metadataAt(7000), true);
-  ASSERT_TRUE(writer.drain(kTimeoutMs));
-  std::lock_guard lock(mutex);
-  EXPECT_EQ(told, (std::vector<std::int64_t>{3000, 7000}));
+                   CheckedFileKind::kMetadata, metadataAt(5000, {3000, 4000, 5000}).encode());
+  TellingWriter w(dir);
+  w.writer.submit(metadataAt(4000), true);
+  w.writer.submit(metadataAt(7000), true);
+  ASSERT_TRUE(w.writer.drain(kTimeoutMs));
+  std::lock_guard lock(w.mutex);
+  EXPECT_EQ(w.told, (std::vector<std::int64_t>{3000, 7000}));
 }
 
 }  // namespace
