@@ -13,6 +13,15 @@
 
 namespace ember {
 
+namespace detail {
+/// Whether a writer builds a record in place from what a function returns: `out.produce(make)`
+/// with make() the record, a prvalue (see CombineWriter).
+template <class W>
+inline constexpr bool kBuildsInPlace = requires {
+  W::kBuildsInPlace;
+};
+}  // namespace detail
+
 /// How many elements travel together between operators of a fused pipeline. The pipeline pays one
 /// virtual call per chunk and operator, never one per element.
 inline constexpr std::size_t kChunkSize = 1024;

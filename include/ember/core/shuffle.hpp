@@ -12,29 +12,11 @@
 #include <vector>
 
 #include "ember/core/chunk_sink.hpp"
+#include "ember/core/combine_writer.hpp"
 #include "ember/core/hash.hpp"
 #include "ember/core/rdd_node.hpp"
 
 namespace ember::detail {
-
-/// The hash of in-process hash maps. Strings use abseil's hash, the fastest for short keys;
-/// its seed differs between processes, which is fine here (only partitioning, by KeyHash,
-/// must agree across processes).
-template <class K>
-struct MapHash : KeyHash<K> {};
-template <>
-struct MapHash<std::string> {
-  using is_transparent = void;
-  // abseil's map compares probes as absl::string_view, which this abseil does not alias to
-  // std::string_view; every form hashes as that one.
-  std::size_t operator()(absl::string_view s) const { return absl::Hash<absl::string_view>{}(s); }
-  std::size_t operator()(std::string_view s) const { return (*this)(toAbsl(s)); }
-  std::size_t operator()(const std::string& s) const { return (*this)(absl::string_view(s)); }
-  static absl::string_view toAbsl(std::string_view s) { return {s.data(), s.size()}; }
-};
-
-template <class K, class V>
-using KeyMap = absl::flat_hash_map<K, V, MapHash<K>>;
 
 /// A shuffle whose reduce side yields pairs (K, C).
 template <class K, class C>
@@ -119,79 +101,6 @@ class PlainShuffle final : public ShuffleDependency<K, V> {
   std::vector<std::vector<std::vector<Pair>>> outputs_;  // [map][reduce]
 };
 
-/// Spark's Aggregator: how values become combiners and how combiners merge.
-template <class Create, class MergeValue, class MergeCombiners>
-struct Aggregator {
-  Create createCombiner;
-  MergeValue mergeValue;
-  MergeCombiners mergeCombiners;
-};
-
-/// The map-side combine, as a writer (see core/pipeline.hpp): each record goes into a flat hash
-/// map, its value becoming a combiner or merging into one. `emplace(key, value)` with a string
-/// key given as a string view (or any key of the map's own type) probes the map without
-/// building a key, which is only built for a key not seen before.
-template <class K, class V, class C, class Agg>
-class CombineWriter {
- public:
-  explicit CombineWriter(const Agg& agg) : agg_(agg) {}
-
-  EMBER_INLINE void operator()(std::pair<K, V>&& x) {
-    add(x.first, std::move(x.first), std::move(x.second));
-  }
-  // Records the producer keeps are read in place; their key is copied only when it is new.
-  EMBER_INLINE void operator()(const std::pair<K, V>& x) { add(x.first, x.first, x.second); }
-  template <class A, class B>
-  EMBER_INLINE void emplace(A&& key, B&& value) {
-    if constexpr (kProbesWithView<A>) {
-      add(MapHash<K>::toAbsl(std::string_view(key)), std::forward<A>(key), std::forward<B>(value));
-    } else if constexpr (std::is_same_v<std::decay_t<A>, K>) {
-      add(key, std::forward<A>(key), std::forward<B>(value));
-    } else {
-      (*this)(std::pair<K, V>(std::forward<A>(key), std::forward<B>(value)));
-    }
-  }
-  template <class... Args>
-  void emplace(Args&&... args) {
-    (*this)(std::pair<K, V>(std::forward<Args>(args)...));
-  }
-
-  KeyMap<K, C>& map() { return map_; }
-
- private:
-  template <class A>
-  static constexpr bool kProbesWithView =
-      std::is_same_v<K, std::string> && !std::is_same_v<std::decay_t<A>, std::string> &&
-      std::is_convertible_v<A, std::string_view>;
-
-  // Looks `probe` up; the key is built only when new. The key is built before the value, as
-  // std::pair builds them, and both by direct initialization, so that what converts here is what
-  // converts into the pair.
-  template <class Probe, class A, class B>
-  EMBER_INLINE void add(const Probe& probe, A&& key, B&& value) {
-    static_assert(std::is_constructible_v<V, B&&>, "emplace: the value does not make a V");
-    auto it = find(probe);
-    if (it == map_.end()) {
-      K k(std::forward<A>(key));
-      V v(std::forward<B>(value));
-      map_.emplace(std::move(k), agg_.createCombiner(std::move(v)));
-    } else {
-      V v(std::forward<B>(value));
-      agg_.mergeValue(it->second, std::move(v));
-    }
-  }
-
-  // The lookup of every record, with all it calls inlined (the hash, the probe, the key
-  // comparison): the compiler would otherwise call it, as a chain around it is already large.
-  template <class Probe>
-  [[gnu::flatten]] typename KeyMap<K, C>::iterator find(const Probe& probe) {
-    return map_.find(probe);
-  }
-
-  Agg agg_;
-  KeyMap<K, C> map_;
-};
-
 /// What a keyed aggregation of a stream learned from its last batch: how many distinct keys a map
 /// task held. The next batch's map tasks size their tables to it at once instead of growing them
 /// (each growth rehashes and moves every key already in). Batches may run concurrently: relaxed
@@ -252,9 +161,9 @@ class CombiningShuffle final : public ShuffleDependency<K, C> {
   void runMapTask(const TaskContext& ctx, int map_partition) override {
     int reducers = this->numReducePartitions();
     CombineWriter<K, V, C, Agg> combine(agg_);
-    auto& map = combine.map();
-    if (hint_) map.reserve(hint_->mapKeys.load(std::memory_order_relaxed));
+    if (hint_) combine.reserve(hint_->mapKeys.load(std::memory_order_relaxed));
     feed_(ctx, map_partition, combine);
+    auto& map = combine.map();
     if (hint_) hint_->mapKeys.store(map.size(), std::memory_order_relaxed);
     std::vector<Bucket> buckets(reducers);
     if (reducers == 1 && outputs_.size() == 1) {

@@ -68,7 +68,11 @@ struct MapStep {
       std::is_invocable_v<F&, const X&&> || std::is_invocable_v<F&, const X&>;
   template <class X, class W>
   EMBER_INLINE void operator()(X& x, W& out) {
-    out(invokeMove(f, x));
+    if constexpr (kBuildsInPlace<W>) {
+      out.produce([&]() EMBER_LAMBDA_INLINE -> decltype(auto) { return invokeMove(f, x); });
+    } else {
+      out(invokeMove(f, x));
+    }
   }
   /// The step on an element of type X made of `args` (what a writer's emplace receives): made
   /// straight into f's parameter when f takes it by value or by rvalue, saving a move (for a
@@ -76,7 +80,13 @@ struct MapStep {
   template <class X, class W, class... Args>
   EMBER_INLINE void emplaced(W& out, Args&&... args) {
     if constexpr (std::is_invocable_v<F&, X&&>) {
-      out(f(X(std::forward<Args>(args)...)));
+      if constexpr (kBuildsInPlace<W>) {
+        out.produce([&]() EMBER_LAMBDA_INLINE -> decltype(auto) {
+          return f(X(std::forward<Args>(args)...));
+        });
+      } else {
+        out(f(X(std::forward<Args>(args)...)));
+      }
     } else {
       X x(std::forward<Args>(args)...);
       out(f(x));
