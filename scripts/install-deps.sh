@@ -14,6 +14,7 @@ packages=(
   libmosquitto-dev mosquitto
   libcpp-httplib-dev nlohmann-json3-dev  # the web UI and its JSON API
   prometheus wrk chromium                # the UI's tests: promtool, a load generator, a browser
+  valgrind                               # callgrind's header, for the benchmarks' counted regions
 )
 # The browser test runs playwright-core under Node.js. A Node.js already installed (from
 # NodeSource, say) is left alone: Debian's npm would replace it.
