@@ -26,6 +26,7 @@
 #include <ctime>
 #include <functional>
 #include <memory>
+#include <numeric>
 #include <optional>
 #include <random>
 #include <string>
@@ -257,6 +258,18 @@ std::vector<Pair> rddVector(const ember::Rdd<std::string>& lines) {
   return lines.flatMap([](const std::string& line) { return ember::split(line, ' '); })
       .map([](std::string w) { return Pair(std::move(w), 1); })
       .reduceByKey(std::plus<>{})
+      .collect();
+}
+
+/// groupByKey instead of reduceByKey: every (word, 1) goes through a plain shuffle, whose map side
+/// buckets the pairs the guide's map returns, and each word's ones are added up after.
+std::vector<Pair> rddGroup(const ember::Rdd<std::string>& lines) {
+  return lines.flatMap([](const std::string& line) { return ember::split(line, ' '); })
+      .map([](std::string w) { return Pair(std::move(w), 1); })
+      .groupByKey()
+      .mapValues([](const auto& ones) {
+        return std::accumulate(ones.begin(), ones.end(), Pair::second_type{0});
+      })
       .collect();
 }
 
@@ -496,6 +509,9 @@ int main(int argc, char** argv) {
                                 lines2, rddVector));
   variants.push_back(
       rddVariant("rdd-emit-l2", "local[2] flatMap<string>(emit) -> map -> rBK", lines2, rddEmit));
+  variants.push_back(rddVariant("rdd-group-l2",
+                                "local[2] flatMap(split) -> map -> groupByKey -> mapValues(sum)",
+                                lines2, rddGroup));
   variants.push_back(rddVariant("rdd-pair-l2", "local[2] flatMap<pair>(emit) -> reduceByKey",
                                 lines2, rddEmitPair));
   // The stream's work without the streaming runtime: the same slices as separate datasets, one
