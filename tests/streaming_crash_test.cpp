@@ -15,6 +15,7 @@
 #include <signal.h>
 #include <spawn.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -24,6 +25,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <map>
 #include <random>
 #include <sstream>
@@ -112,6 +114,56 @@ std::string show(const Counts& counts) {
   return out.str();
 }
 
+/// A file's modification time in ms, as a file stream reads it.
+std::int64_t mtimeMs(const fs::path& file) {
+  struct stat st {};
+  if (::stat(file.c_str(), &st) != 0) return -1;
+  return static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1000 + st.st_mtim.tv_nsec / 1'000'000;
+}
+
+/// Returns once a file written in `directory` gets a modification time later than the wall clock
+/// read on entry; false after 5 s. The kernel stamps files from a clock that lags the wall clock
+/// by up to a tick, so a file written just after a stream started can look older than its start
+/// time, and a file stream rightly ignores such a file. After this, every file written is newer.
+bool awaitMtimesAfterNow(const fs::path& directory) {
+  const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          std::chrono::system_clock::now().time_since_epoch())
+                          .count();
+  const fs::path probe = directory / "mtime-probe";
+  auto deadline = Clock::now() + std::chrono::seconds(5);
+  while (Clock::now() < deadline) {
+    { std::ofstream(probe) << "x"; }
+    if (mtimeMs(probe) > now_ms) {
+      fs::remove(probe);
+      return true;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));  // polling, with a deadline
+  }
+  return false;
+}
+
+/// When the test has failed, copies the test's directory (checkpoints, inputs, outputs, the log
+/// of files written) to $EMBER_TEST_ARTIFACTS, or to the working directory, before it is removed.
+class KeepOnFailure {
+ public:
+  KeepOnFailure(const fs::path& dir, std::string name) : dir_(dir), name_(std::move(name)) {}
+  ~KeepOnFailure() {
+    if (!::testing::Test::HasFailure()) return;
+    const char* root = std::getenv("EMBER_TEST_ARTIFACTS");
+    fs::path target = fs::path(root != nullptr ? root : ".") / name_;
+    std::error_code ec;
+    fs::remove_all(target, ec);
+    fs::create_directories(target.parent_path(), ec);
+    fs::copy(dir_, target, fs::copy_options::recursive, ec);
+    std::cerr << "the test's directory is kept in " << fs::absolute(target).string()
+              << (ec ? " (copy failed: " + ec.message() + ")" : std::string()) << "\n";
+  }
+
+ private:
+  fs::path dir_;
+  std::string name_;
+};
+
 bool awaitFile(const fs::path& directory, const std::string& prefix, std::chrono::seconds limit) {
   auto deadline = Clock::now() + limit;
   while (Clock::now() < deadline) {
@@ -132,8 +184,10 @@ TEST(CrashRecovery, AStatefulWordCountOverFilesIsExactAfterRepeatedKills) {
   const std::vector<std::string> vocabulary = {"alpha",   "beta", "gamma", "delta",
                                                "epsilon", "zeta", "eta",   "theta"};
   TempDir dir;
+  KeepOnFailure keep(dir.path(), "crash-wordcount-" + std::to_string(seed));
   fs::create_directories(dir / "in");
   fs::create_directories(dir / "staging");
+  std::ofstream written(dir / "files-written.log");  // name, words, mtime in ms, per file
   const std::vector<std::string> args = {CRASH_WORDCOUNT_BIN, (dir / "in").string(),
                                          (dir / "ckpt").string(), (dir / "out").string(), "100"};
   Counts expected;
@@ -151,7 +205,9 @@ TEST(CrashRecovery, AStatefulWordCountOverFilesIsExactAfterRepeatedKills) {
       std::ofstream out(staged);
       out << text << "\n";
     }
-    fs::rename(staged, dir / "in" / ("f" + std::to_string(files)));
+    fs::path added = dir / "in" / ("f" + std::to_string(files));
+    fs::rename(staged, added);
+    written << added.filename().string() << " " << words << " " << mtimeMs(added) << std::endl;
     ++files;
   };
   auto pause = [&](int max_ms) {
@@ -168,6 +224,7 @@ TEST(CrashRecovery, AStatefulWordCountOverFilesIsExactAfterRepeatedKills) {
     if (round == 0) {
       // Files older than the first start are not new to a file stream: begin once it runs.
       ASSERT_TRUE(awaitFile(dir / "ckpt", "checkpoint-", std::chrono::seconds(30)));
+      ASSERT_TRUE(awaitMtimesAfterNow(dir / "staging"));
     }
     int n = 1 + static_cast<int>(rng() % 3);
     for (int i = 0; i < n; ++i) {
@@ -216,6 +273,7 @@ TEST(CrashRecovery, ANewBuildWithOtherFunctionBodiesGoesOnFromTheOldOnesCheckpoi
   {
     Child v1(args(CRASH_WORDCOUNT_BIN), {});
     ASSERT_TRUE(awaitFile(dir / "ckpt", "checkpoint-", std::chrono::seconds(30)));
+    ASSERT_TRUE(awaitMtimesAfterNow(dir.path()));
     addFile("one", "old old new");
     EXPECT_EQ(show(awaitCounts({{"new", 1}, {"old", 2}}, &header)), "new=1 old=2 ");
     EXPECT_THAT(header, ::testing::Not(::testing::HasSubstr("v2")));
