@@ -6,8 +6,10 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <mutex>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -15,6 +17,8 @@
 #include "ember/streaming/detail/checked_file.hpp"
 #include "streaming/checkpoint/checkpoint_metadata.hpp"
 #include "streaming/checkpoint/checkpoint_writer.hpp"
+#include "streaming/checkpoint/checkpointer.hpp"
+#include "streaming/dstream_graph.hpp"
 #include "temp_dir.hpp"
 
 namespace {
@@ -330,6 +334,43 @@ TEST(CheckpointDirectory, ARestartedWriterKnowsTheBacklogOfTheFilesAlreadyThere)
   ASSERT_TRUE(w.writer.drain(kTimeoutMs));
   std::lock_guard lock(w.mutex);
   EXPECT_EQ(w.told, (std::vector<std::int64_t>{3000, 7000}));
+}
+
+// ---- The checkpointer's view of pending batches -----------------------------------------------
+
+TEST(Checkpointer, ACompletedBatchsCheckpointHasPendingEveryBatchItCountsAsGenerated) {
+  // The job thread completes 1 s while the generator generates 1.1 s. A restart from the
+  // checkpoint of 1 s completed computes again its pending batches and those after its newest
+  // generated one; a batch it counts as generated but not as pending would never run again.
+  TempDir dir;
+  ember::Conf conf;
+  ember::Engine engine("local[1]", "checkpointer-test");
+  ember::detail::DStreamGraph graph;
+  std::vector<std::string> errors;
+  ember::detail::Checkpointer checkpointer(
+      dir.path().string(), conf, engine, graph, ember::Time(0), ember::Milliseconds(100),
+      [](int) { return nullptr; },
+      [&](const std::string& what, std::exception_ptr) { errors.push_back(what); });
+  checkpointer.batchGenerated(ember::Time(1000), {ember::Time(1000)});
+  checkpointer.batchCompleted(ember::Time(1000), [&] {
+    // The scheduler's pending batches are read, and right after the generator submits 1.1 s
+    // and notes it generated.
+    std::set<ember::Time> pending = {ember::Time(1000)};
+    checkpointer.batchGenerated(ember::Time(1100), {ember::Time(1000), ember::Time(1100)});
+    return pending;
+  });
+  ASSERT_TRUE(checkpointer.drain(kTimeoutMs));
+  EXPECT_THAT(errors, ::testing::IsEmpty());
+  // The process dies before the checkpoint of 1.1 s generated is on disk.
+  fs::remove(dir / ember::detail::checkpointFileName(1100, false));
+  auto loaded = ember::detail::readLatestCheckpoint(dir.path().string());
+  ASSERT_TRUE(loaded.has_value());
+  const auto& m = loaded->metadata;
+  EXPECT_EQ(m.checkpoint_time_ms, 1000);
+  bool pending = std::find(m.pending_ms.begin(), m.pending_ms.end(), 1100) != m.pending_ms.end();
+  EXPECT_TRUE(pending || m.last_generated_ms < 1100)
+      << "1.1 s is counted as generated (newest " << m.last_generated_ms
+      << " ms) and is not pending";
 }
 
 }  // namespace

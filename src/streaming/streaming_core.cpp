@@ -320,7 +320,9 @@ void StreamingCore::batchGenerated(Time time) {
 void StreamingCore::batchDone(Time time) {
   if (checkpointer_) checkpointer_->writeDataCheckpoints(time);
   clearMetadata(time);
-  if (checkpointer_) checkpointer_->batchCompleted(time, scheduler_->pendingBatches());
+  if (checkpointer_) {
+    checkpointer_->batchCompleted(time, [this] { return scheduler_->pendingBatches(); });
+  }
 }
 
 void StreamingCore::clearMetadata(Time time) {

@@ -106,12 +106,13 @@ void Checkpointer::writeDataCheckpoints(Time time) {
   }
 }
 
-CheckpointMetadata Checkpointer::snapshot(Time time, std::set<Time> pending) {
+CheckpointMetadata Checkpointer::snapshot(Time time, std::set<Time> pending,
+                                          std::int64_t last_generated_ms) {
   CheckpointMetadata m;
   m.checkpoint_time_ms = time.milliseconds();
   m.zero_time_ms = zero_.milliseconds();
   m.batch_duration_ms = batch_.milliseconds();
-  m.last_generated_ms = last_generated_ms_.load();
+  m.last_generated_ms = last_generated_ms;
   m.conf = conf_;
   m.graph = description_;
   m.fingerprint = fingerprint_;
@@ -140,20 +141,26 @@ void Checkpointer::noteGenerated(Time time) {
 }
 
 bool Checkpointer::writeInitial(std::int64_t timeout_ms) {
-  writer_.submit(snapshot(zero_, {}), false);
+  writer_.submit(snapshot(zero_, {}, last_generated_ms_.load()), false);
   return writer_.drain(timeout_ms);
 }
 
 void Checkpointer::batchGenerated(Time time, std::set<Time> pending) {
+  // The generator's own thread, after submitting `time`: `pending` has it, and no other batch is
+  // generated meanwhile.
   noteGenerated(time);
-  writer_.submit(snapshot(time, std::move(pending)), false);
+  writer_.submit(snapshot(time, std::move(pending), last_generated_ms_.load()), false);
 }
 
-void Checkpointer::batchCompleted(Time time, std::set<Time> pending) {
+void Checkpointer::batchCompleted(Time time, const std::function<std::set<Time>()>& pending) {
   // The job thread may finish a batch before the generator's thread has reported it generated.
   noteGenerated(time);
-  pending.erase(time);
-  writer_.submit(snapshot(time, std::move(pending)), true);
+  // A batch counted here as generated was submitted before it was noted, so the pending set read
+  // next has it unless it completed already.
+  std::int64_t last_generated = last_generated_ms_.load();
+  std::set<Time> still_pending = pending();
+  still_pending.erase(time);
+  writer_.submit(snapshot(time, std::move(still_pending), last_generated), true);
 }
 
 }  // namespace ember::detail

@@ -58,8 +58,11 @@ class Checkpointer {
   /// reported, not thrown.
   void writeDataCheckpoints(Time time);
   /// The metadata checkpoint after batch `time` completed (the job thread, after
-  /// writeDataCheckpoints and the batch's metadata was cleared).
-  void batchCompleted(Time time, std::set<Time> pending);
+  /// writeDataCheckpoints and the batch's metadata was cleared). `pending` reads the batches
+  /// generated and not completed. It is called after the newest generated batch is read: the
+  /// generator may generate a batch meanwhile, and a checkpoint that counted it as generated
+  /// without seeing it pending would have a restart skip it.
+  void batchCompleted(Time time, const std::function<std::set<Time>()>& pending);
   /// How long inputs keep what they received: twice the longest data checkpoint interval
   /// (Spark's), so that a restart finds the input of every batch after its data checkpoint.
   Duration inputRetention() const;
@@ -67,7 +70,7 @@ class Checkpointer {
   bool drain(std::int64_t timeout_ms) { return writer_.drain(timeout_ms); }
 
  private:
-  CheckpointMetadata snapshot(Time time, std::set<Time> pending);
+  CheckpointMetadata snapshot(Time time, std::set<Time> pending, std::int64_t last_generated_ms);
   void noteGenerated(Time time);
 
   std::string directory_;
