@@ -131,8 +131,6 @@ class StreamingContext {
   template <class T, class Reader>
   DStream<T> fileStream(const std::string& directory, Reader reader, FileFilter filter = {},
                         bool newFilesOnly = true);
-  /// Lines of the files that appear (by atomic move) in `directory` after start(): fileStream
-  /// with readLines, skipping names that start with '.' or '_' or end in "._COPYING_". Throws
   /// Records that `converter` reads from a TCP server (Spark's socketStream). The converter is
   /// called once per connection as converter(ember::SocketInput& in, auto& emit): it reads the
   /// connection's bytes from `in` (read() and readFully() return 0 / false at the end of the
@@ -151,8 +149,11 @@ class StreamingContext {
   template <class T>
   DStream<T> rawSocketStream(const std::string& hostname, int port,
                              StorageLevel storageLevel = StorageLevel::MEMORY_AND_DISK_SER_2);
-  /// Lines of the files that appear (by atomic move) in `directory` after start(). Throws
-  /// IllegalArgumentError for an empty directory name.
+  /// Lines of the files that appear (by atomic move) in `directory` after start(). A file is new
+  /// by its modification time, which the system stamps from a clock that can lag the wall clock
+  /// by a few milliseconds: a file moved in within that lag after start() can look older than
+  /// the start and is then ignored, as in Spark. Throws IllegalArgumentError for an empty
+  /// directory name.
   DStream<std::string> textFileStream(const std::string& directory);
   /// The new files of `directory` cut into records of recordLength bytes (Spark's
   /// binaryRecordsStream, with Array[Byte] as std::vector<std::uint8_t>). A file whose length is
