@@ -6,6 +6,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <sqlite3.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -173,9 +174,12 @@ class TestServer {
     ::close(fd_);
   }
   int port() const { return port_; }
-  /// Blocks until the program connects, then sends `data`.
+  /// Waits for the program to connect (at most 30 s, then fails the test), then sends `data`.
   void acceptAndSend(const std::string& data) {
     if (client_ >= 0) ::close(client_);
+    client_ = -1;
+    pollfd p{fd_, POLLIN, 0};
+    ASSERT_EQ(::poll(&p, 1, 30'000), 1) << "the program did not connect within 30 s";
     client_ = ::accept4(fd_, nullptr, nullptr, SOCK_CLOEXEC);
     ASSERT_GE(client_, 0);
     ASSERT_EQ(::send(client_, data.data(), data.size(), MSG_NOSIGNAL),

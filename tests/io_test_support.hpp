@@ -5,6 +5,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -92,11 +93,16 @@ class TestServer {
     ::close(fd_);
   }
   int port() const { return port_; }
-  /// Blocks until a client connects.
+  /// Waits for a client to connect, at most 30 s; then fails the test and returns -1.
   int accept() {
+    pollfd p{fd_, POLLIN, 0};
+    if (::poll(&p, 1, 30'000) != 1) {
+      ADD_FAILURE() << "no client connected to 127.0.0.1:" << port_ << " within 30 s";
+      return -1;
+    }
     int c = ::accept4(fd_, nullptr, nullptr, SOCK_CLOEXEC);
     EXPECT_GE(c, 0) << std::strerror(errno);
-    clients_.push_back(c);
+    if (c >= 0) clients_.push_back(c);
     return c;
   }
   static void send(int client, const std::string& data) {

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <memory>
@@ -68,12 +69,13 @@ class Recorder : public ember::StreamingListener {
 
   void waitSubmitted(std::int64_t time) {
     std::unique_lock lock(mutex_);
-    cv_.wait(lock, [&] {
+    bool submitted = cv_.wait_for(lock, std::chrono::seconds(30), [&] {
       for (auto t : submitted_) {
         if (t == time) return true;
       }
       return false;
     });
+    EXPECT_TRUE(submitted) << "batch " << time << " not submitted within 30 s";
   }
 
   std::vector<std::string> lines() {
