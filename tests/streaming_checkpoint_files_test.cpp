@@ -1,6 +1,6 @@
 // The files of a checkpoint directory: the checked file format (torn, truncated, altered,
-// foreign and newer files), the choice of the newest readable checkpoint, and the writer's
-// retention, clean-up and failures.
+// foreign and newer files), the choice of the newest readable checkpoint, the writer's
+// retention, clean-up and failures, and the batches a completed batch's checkpoint counts.
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
