@@ -247,11 +247,9 @@ TEST(ConnectorRecipe, EveryEventArrivesOnceInOrderAndEachBatchIsAcknowledgedOnce
   auto t = ember_test::runBatch(ssc, kTimeoutMs);
   EXPECT_THAT(out->at(t), ElementsAreArray(numbered(1, 10)));
   // The receiver counts an acknowledgement after sending it: the source may have it first.
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(kTimeoutMs);
-  while (receiver->acknowledgedBatches() < 3 && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));  // polling, with a deadline
-  }
-  EXPECT_GE(receiver->acknowledgedBatches(), 3);
+  EXPECT_TRUE(
+      ember_test::pollUntil([&] { return receiver->acknowledgedBatches() >= 3; }, kTimeoutMs))
+      << receiver->acknowledgedBatches() << " batches acknowledged";
   EXPECT_EQ(source.connections(), 1);
   ssc.stop();
 }

@@ -222,11 +222,7 @@ TEST(ReceiverSupervisor, AStopAskedForWhileRestartingIsNotLost) {
   ssc.start();
   ASSERT_TRUE(receiver->awaitStarts(1, kTimeoutMs));
   // The restarter's thread marks the receiver stopped after its onStop returned.
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(kTimeoutMs);
-  while (!receiver->isStopped() && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));  // polling, with a deadline
-  }
-  EXPECT_TRUE(receiver->isStopped());
+  EXPECT_TRUE(ember_test::pollUntil([&] { return receiver->isStopped(); }, kTimeoutMs));
   EXPECT_FALSE(receiver->awaitStarts(2, 500));  // bounded check that nothing more happens
   ssc.stop();
 }

@@ -16,6 +16,7 @@
 #include <cstring>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -23,6 +24,18 @@
 #include "ember/ember.hpp"
 
 namespace ember_test {
+
+/// Polls `done` every few milliseconds until it holds or `timeout_ms` passed; returns its last
+/// value. For state another thread sets without telling anyone.
+template <class Done>
+bool pollUntil(Done done, std::int64_t timeout_ms) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (!done()) {
+    if (std::chrono::steady_clock::now() >= deadline) return done();
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));  // polling, with a deadline
+  }
+  return true;
+}
 
 /// Receiver events as strings ("started", "stopped", "error: <message> / <error>").
 class ReceiverEventLog : public ember::StreamingListener {
