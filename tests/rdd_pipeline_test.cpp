@@ -484,6 +484,72 @@ TEST_F(Pipeline, RecordsWrittenDirectlyComeAfterTheQueuedOnes) {
   EXPECT_EQ(writer.map().at(std::string("k")), expected);
 }
 
+// A new key goes into the table with one probe only when making its combiner cannot throw; a
+// combiner that throws must leave the table whole either way.
+template <bool kNothrow>
+struct Create {
+  int operator()(int v) const noexcept(kNothrow) {
+    if constexpr (!kNothrow) {
+      if (v < 0) throw std::runtime_error("negative");
+    }
+    return v;
+  }
+};
+struct MergeDigits {
+  void operator()(int& c, int v) const { c = c * 10 + v; }
+};
+template <bool kNothrow>
+using CountingAgg = ember::detail::Aggregator<Create<kNothrow>, MergeDigits, MergeDigits>;
+
+template <class Writer>
+void produceManyKeys(Writer& writer, int keys, int rounds) {
+  using Record = std::pair<std::string, int>;
+  for (int r = 0; r < rounds; ++r) {
+    for (int k = 0; k < keys; ++k) {
+      writer.produce([&] { return Record("key-" + std::to_string(k), r + 1); });
+    }
+  }
+}
+
+TEST_F(Pipeline, NewStringKeysGoInWithOneProbeWhenTheirCombinerCannotThrow) {
+  using Once = ember::detail::CombineWriter<std::string, int, int, CountingAgg<true>>;
+  using Twice = ember::detail::CombineWriter<std::string, int, int, CountingAgg<false>>;
+  static_assert(Once::kInsertsOnce);
+  static_assert(!Twice::kInsertsOnce);
+  static_assert(!ember::detail::CombineWriter<int, int, int, CountingAgg<true>>::kInsertsOnce);
+  using ReduceAgg =
+      ember::detail::Aggregator<ember::detail::ValueAsCombiner<int>, MergeDigits, MergeDigits>;
+  static_assert(ember::detail::CombineWriter<std::string, int, int, ReduceAgg>::kInsertsOnce);
+  // Enough keys that the table grows while records are queued: 1, 12, 123 for each key.
+  Once once{CountingAgg<true>{}};
+  Twice twice{CountingAgg<false>{}};
+  produceManyKeys(once, 5000, 3);
+  produceManyKeys(twice, 5000, 3);
+  ASSERT_EQ(once.map().size(), 5000u);
+  ASSERT_EQ(twice.map().size(), 5000u);
+  for (int k = 0; k < 5000; k += 499) {
+    std::string key = "key-" + std::to_string(k);
+    EXPECT_EQ(once.map().at(key), 123) << key;
+    EXPECT_EQ(twice.map().at(key), 123) << key;
+  }
+}
+
+TEST_F(Pipeline, ACombinerThatThrowsLeavesTheMapSideTableWhole) {
+  ember::detail::CombineWriter<std::string, int, int, CountingAgg<false>> writer{
+      CountingAgg<false>{}};
+  using Record = std::pair<std::string, int>;
+  produceManyKeys(writer, 100, 1);
+  writer.produce([] { return Record("a key that fails", -1); });
+  EXPECT_THROW(writer.map(), std::runtime_error);
+  // The failed record's key is not in the table, and every other key is.
+  auto& map = writer.map();
+  EXPECT_EQ(map.size(), 100u);
+  EXPECT_FALSE(map.contains(std::string("a key that fails")));
+  long sum = 0;
+  for (const auto& kv : map) sum += kv.second;
+  EXPECT_EQ(sum, 100);
+}
+
 TEST_F(Pipeline, AMapFunctionThrowingWithRecordsQueuedFailsTheTaskAndLeaksNothing) {
   // Keys longer than a short string's inline buffer are on the heap: the sanitizer build sees a
   // queued one that is not destroyed.

@@ -29,11 +29,14 @@ struct MapHash<std::string> {
   std::size_t operator()(std::string_view s) const { return (*this)(toAbsl(s)); }
   std::size_t operator()(const std::string& s) const { return (*this)(absl::string_view(s)); }
   static absl::string_view toAbsl(std::string_view s) { return {s.data(), s.size()}; }
-  /// A hash already computed, for the map's prefetch (which only hashes its argument).
-  struct Prehashed {
+  /// A key with its hash already computed: a prefetch, lookup or insert by it does not hash
+  /// again. The map compares it as the view it converts to.
+  struct HashedView {
+    absl::string_view key;
     std::size_t hash;
+    operator absl::string_view() const { return key; }  // NOLINT: the map's equality takes it
   };
-  std::size_t operator()(Prehashed p) const { return p.hash; }
+  std::size_t operator()(const HashedView& k) const { return k.hash; }
 };
 
 template <class K, class V>
@@ -46,6 +49,20 @@ struct Aggregator {
   MergeValue mergeValue;
   MergeCombiners mergeCombiners;
 };
+
+/// reduceByKey's createCombiner: a key's first value is its combiner.
+template <class V>
+struct ValueAsCombiner {
+  V operator()(V&& v) const { return std::move(v); }
+};
+
+/// Whether making a combiner cannot throw: a noexcept call, or ValueAsCombiner of a value whose
+/// move cannot throw.
+template <class Create, class V>
+inline constexpr bool kCreatesWithoutThrowing = std::is_nothrow_invocable_v<Create&, V&&>;
+template <class V>
+inline constexpr bool kCreatesWithoutThrowing<ValueAsCombiner<V>, V> =
+    std::is_nothrow_move_constructible_v<V>;
 
 /// The map-side combine, as a writer (see core/pipeline.hpp): each record goes into a flat hash
 /// map, its value becoming a combiner or merging into one. `emplace(key, value)` with a string
@@ -67,9 +84,20 @@ struct Aggregator {
 template <class K, class V, class C, class Agg>
 class CombineWriter {
   using Pair = std::pair<K, V>;
+  using CreateFn = std::remove_cvref_t<decltype(std::declval<Agg&>().createCombiner)>;
+  using CreateResult = std::invoke_result_t<CreateFn&, V&&>;
 
  public:
   static constexpr bool kBuildsInPlace = true;
+  /// A queued string key whose combiner is made without a chance of throwing goes into the table
+  /// with one hash and one probe. Otherwise a new key is looked up, then inserted: the table takes
+  /// a slot before what fills it is made, and a throw there would leave the table half-built.
+  /// (Records written directly are looked up, then inserted, too: passing the lookup's hash on
+  /// made every record's lookup cost more than it saved a new key.)
+  static constexpr bool kInsertsOnce =
+      std::is_same_v<K, std::string> && kCreatesWithoutThrowing<CreateFn, V> &&
+      std::is_nothrow_constructible_v<C, CreateResult> &&
+      std::is_nothrow_constructible_v<std::pair<const K, C>, K&&, C&&>;
 
   explicit CombineWriter(const Agg& agg) : agg_(agg) {}
   CombineWriter(const CombineWriter&) = delete;
@@ -138,11 +166,16 @@ class CombineWriter {
 
   Pair& slot(std::size_t i) { return *std::launder(reinterpret_cast<Pair*>(&slots_[i % kDepth])); }
 
-  // The queue's records so far, so that records written otherwise come after them.
+  // The queue's records so far, so that records written otherwise come after them. Out of line:
+  // a writer that writes records directly never has any queued, and the queue's code inlined
+  // into its loop made every record cost more.
   EMBER_INLINE void drain() {
     if constexpr (kQueues) {
-      while (consumed_ != produced_) consumeOne();
+      if (consumed_ != produced_) drainQueued();
     }
+  }
+  [[gnu::noinline]] void drainQueued() {
+    while (consumed_ != produced_) consumeOne();
   }
 
   EMBER_INLINE void hashOne() {
@@ -150,7 +183,7 @@ class CombineWriter {
     std::size_t hash = map_.hash_function()(key);
     hashes_[hashed_ % kDepth] = hash;
     if constexpr (std::is_same_v<K, std::string>) {
-      map_.prefetch(typename MapHash<K>::Prehashed{hash});
+      map_.prefetch(typename MapHash<K>::HashedView{{}, hash});
     } else {
       map_.prefetch(key);
     }
@@ -166,11 +199,26 @@ class CombineWriter {
       Pair& x;
       ~Destroy() { x.~Pair(); }
     } destroy{x};
-    auto it = map_.find(x.first, hashes_[i % kDepth]);
-    if (it == map_.end()) {
-      map_.emplace(std::move(x.first), agg_.createCombiner(std::move(x.second)));
+    std::size_t hash = hashes_[i % kDepth];
+    if constexpr (kInsertsOnce) {
+      // One probe finds the key or the slot a new one goes to; find-then-emplace would hash a
+      // new key again and probe twice. The slot is taken before the lambda runs, so nothing in
+      // it may throw (kInsertsOnce).
+      bool inserted = false;
+      auto it = map_.lazy_emplace(
+          typename MapHash<K>::HashedView{MapHash<K>::toAbsl(x.first), hash},
+          [&](const auto& construct) {
+            construct(std::move(x.first), agg_.createCombiner(std::move(x.second)));
+            inserted = true;
+          });
+      if (!inserted) agg_.mergeValue(it->second, std::move(x.second));
     } else {
-      agg_.mergeValue(it->second, std::move(x.second));
+      auto it = map_.find(x.first, hash);
+      if (it == map_.end()) {
+        map_.emplace(std::move(x.first), agg_.createCombiner(std::move(x.second)));
+      } else {
+        agg_.mergeValue(it->second, std::move(x.second));
+      }
     }
   }
 

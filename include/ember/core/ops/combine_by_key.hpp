@@ -79,9 +79,9 @@ auto reduceByKeyOf(const R& rdd, F f, std::optional<int> numPartitions,
   static_assert(std::is_invocable_r_v<V, F&, V, V>, "reduceByKey expects f(V, V) -> V");
   int partitions = resolvePartitions("reduceByKey", numPartitions, rdd.node()->engine(),
                                      {rdd.getNumPartitions()});
-  auto agg = makeAggregator([](V&& v) { return std::move(v); },
-                            [f](V& c, V&& v) mutable { c = f(std::move(c), std::move(v)); },
-                            [f](V& c, V&& v) mutable { c = f(std::move(c), std::move(v)); });
+  auto agg = makeAggregator(
+      ValueAsCombiner<V>{}, [f](V& c, V&& v) mutable { c = f(std::move(c), std::move(v)); },
+      [f](V& c, V&& v) mutable { c = f(std::move(c), std::move(v)); });
   return combineShuffle<K, V, V>(rdd, std::move(agg), partitions, "reduceByKey", std::move(hint));
 }
 
