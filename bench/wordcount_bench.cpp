@@ -332,6 +332,9 @@ std::vector<std::string> sliceOf(const Input& in, int b, int batches) {
   return {begin, end};
 }
 
+// The (word, count) pairs a stream variant's batches output, summed over its batches.
+std::size_t g_stream_batch_keys = 0;
+
 /// Streaming: the input cut into `batches` RDDs (of as many partitions as the master has
 /// threads) in a queueStream, word count per batch, each batch's counts collected by foreachRDD.
 /// Timed from start() to the last batch processed; the queued RDDs are built (their lines copied
@@ -341,9 +344,6 @@ std::vector<std::string> sliceOf(const Input& in, int b, int batches) {
 /// With `shared`, the stream runs on that engine (Spark's `new StreamingContext(sc, ...)`), whose
 /// threads the Rdd variants use too; without, on an engine of its own made for this run, whose
 /// threads start cold (`master`).
-// The (word, count) pairs a stream variant's batches output, summed over its batches.
-std::size_t g_stream_batch_keys = 0;
-
 Counts runStreaming(const Input& in, int batches, const std::optional<ember::Engine>& shared,
                     const std::string& master, StreamForm form, Timing& timing) {
   constexpr std::int64_t kBatchMs = 1000;
