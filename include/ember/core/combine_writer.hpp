@@ -53,16 +53,10 @@ struct Aggregator {
 /// reduceByKey's createCombiner: a key's first value is its combiner.
 template <class V>
 struct ValueAsCombiner {
-  V operator()(V&& v) const { return std::move(v); }
+  V operator()(V&& v) const noexcept(std::is_nothrow_move_constructible_v<V>) {
+    return std::move(v);
+  }
 };
-
-/// Whether making a combiner cannot throw: a noexcept call, or ValueAsCombiner of a value whose
-/// move cannot throw.
-template <class Create, class V>
-inline constexpr bool kCreatesWithoutThrowing = std::is_nothrow_invocable_v<Create&, V&&>;
-template <class V>
-inline constexpr bool kCreatesWithoutThrowing<ValueAsCombiner<V>, V> =
-    std::is_nothrow_move_constructible_v<V>;
 
 /// The map-side combine, as a writer (see core/pipeline.hpp): each record goes into a flat hash
 /// map, its value becoming a combiner or merging into one. `emplace(key, value)` with a string
@@ -84,8 +78,6 @@ inline constexpr bool kCreatesWithoutThrowing<ValueAsCombiner<V>, V> =
 template <class K, class V, class C, class Agg>
 class CombineWriter {
   using Pair = std::pair<K, V>;
-  using CreateFn = std::remove_cvref_t<decltype(std::declval<Agg&>().createCombiner)>;
-  using CreateResult = std::invoke_result_t<CreateFn&, V&&>;
 
  public:
   static constexpr bool kBuildsInPlace = true;
@@ -95,8 +87,8 @@ class CombineWriter {
   /// (Records written directly are looked up, then inserted, too: passing the lookup's hash on
   /// made every record's lookup cost more than it saved a new key.)
   static constexpr bool kInsertsOnce =
-      std::is_same_v<K, std::string> && kCreatesWithoutThrowing<CreateFn, V> &&
-      std::is_nothrow_constructible_v<C, CreateResult> &&
+      noexcept(C(std::declval<Agg&>().createCombiner(std::declval<V&&>()))) &&
+      std::is_same_v<K, std::string> &&
       std::is_nothrow_constructible_v<std::pair<const K, C>, K&&, C&&>;
 
   explicit CombineWriter(const Agg& agg) : agg_(agg) {}
